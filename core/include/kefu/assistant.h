@@ -1,0 +1,69 @@
+// The front class of the core: one Assistant per conversation holds the knowledge base, its
+// retrieval index and the dialogue state, and exposes exactly the methods of the wasm module's
+// JS API (contracts.md). Every method takes text or JSON text and returns JSON or a Status, so
+// the Embind layer only converts types.
+//
+//   kefu::Assistant assistant;
+//   auto info = assistant.loadKnowledgeBase(kbJson);        // {shop_id, name, ..., entries: 12}
+//   auto reply = assistant.ask("¿Cuánto tarda el envío?", R"({"locale":"es-ES"})");
+//   if (reply.ok() && (*reply)["decision"] == "answer") show((*reply)["answer"]["text"]);
+#ifndef KEFU_ASSISTANT_H_
+#define KEFU_ASSISTANT_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kefu/knowledge_base.h"
+#include "kefu/policy.h"
+#include "kefu/retrieval.h"
+#include "kefu/status.h"
+#include "kefu/text.h"  // kMaxMessageBytes
+
+namespace kefu {
+
+// The core's version ("0.1.0"), from the CMake project version.
+std::string version();
+
+class Assistant {
+ public:
+  Assistant() = default;
+
+  // Parses, validates and indexes a knowledge base, replacing any previous one and resetting
+  // the conversation. Returns {shop_id, name, default_language, languages, timezone, entries,
+  // escalation_endpoint?}. Fails like KnowledgeBase::parse; the previous KB stays on failure.
+  StatusOr<nlohmann::json> loadKnowledgeBase(std::string_view kb_json);
+
+  // Decides how to reply to one customer message. `options_json` may be "" or
+  // {"locale": "es-ES", "now": {"weekday": "mon", "minutes": 615}}. Returns {decision, reason,
+  // entry_id?, intent?, score?, confidence?, answer?: {text, language}, candidates, business?}.
+  // Fails with unavailable before a KB is loaded, out_of_range over kMaxMessageBytes,
+  // invalid_argument for invalid UTF-8 (naming the byte) or malformed options.
+  StatusOr<nlohmann::json> ask(std::string_view text, std::string_view options_json);
+
+  // Clears the consecutive-miss counter. Never fails.
+  Status resetConversation();
+
+  // Redacts PII: {text, redactions: [{kind, start, end}]} with UTF-16 offsets of the original.
+  // Fails with out_of_range over kMaxMessageBytes, invalid_argument for invalid UTF-8.
+  StatusOr<nlohmann::json> redact(std::string_view text) const;
+
+  // Builds the escalation payload (kefu/escalation.h) for the loaded shop, created_at = now
+  // unless the request carries one. Fails with unavailable before a KB is loaded,
+  // invalid_argument naming the field, out_of_range for oversized transcripts.
+  StatusOr<nlohmann::json> buildEscalation(std::string_view request_json) const;
+
+  // {"weekday": "sat", "minutes": 600} -> {open, next_open?: {weekday, time}, timezone}.
+  // Fails with unavailable before a KB is loaded, invalid_argument for a malformed time.
+  StatusOr<nlohmann::json> businessStatus(std::string_view now_json) const;
+
+ private:
+  std::optional<KnowledgeBase> kb_;
+  RetrievalIndex index_;
+  DialoguePolicy policy_;
+};
+
+}  // namespace kefu
+
+#endif  // KEFU_ASSISTANT_H_
