@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. core + server unit tests (doctest, through ctest), natively and under ASan/UBSan
-#   2. SDK, CLI and server HTTP tests (node:test)
+#   2. SDK and CLI tests (node:test)
 #   3. end-to-end tests in headless Chromium (playwright-core) against the demo shop
 # Options: --no-asan (skip the sanitizer build), --only unit|node|e2e
 set -euo pipefail
@@ -30,7 +30,7 @@ if [ -z "$only" ] || [ "$only" = unit ]; then
   [ "$asan" = 1 ] && run "core + server unit tests (ASan/UBSan)" ctest --preset asan
 fi
 if [ -z "$only" ] || [ "$only" = node ]; then
-  run "SDK, CLI and server HTTP tests (node:test)" node --test tests/sdk/ tests/server/
+  run "SDK and CLI tests (node:test)" node --test tests/sdk/
 fi
 if [ -z "$only" ] || [ "$only" = e2e ]; then
   run "end-to-end in headless Chromium" node --test --test-concurrency=1 tests/e2e/

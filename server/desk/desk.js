@@ -149,6 +149,7 @@ async function refreshList() {
 
 function renderListItem(c) {
   const item = el('li');
+  item.dataset.id = c.id;
   const button = el('button');
   button.type = 'button';
   button.setAttribute('aria-current', String(c.id === state.selectedId));

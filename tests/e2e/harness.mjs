@@ -2,7 +2,7 @@
 // real demo shop server, and headless Chromium driven by playwright-core. Every process listens
 // on 127.0.0.1 only.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,8 +56,9 @@ export async function stopProcess(child) {
 }
 
 // The whole stack on free ports. `env.startServer()` can be called again after `stopServer()`;
-// the same SQLite file is reused, as after a real restart.
-export async function startStack() {
+// the same SQLite file is reused, as after a real restart. `kb` (an object) replaces the demo's
+// knowledge base, e.g. to fix its business hours.
+export async function startStack({ kb } = {}) {
   if (!existsSync(serverBinary)) throw new Error(`missing ${serverBinary}: run ./scripts/build.sh`);
   const dir = mkdtempSync(path.join(tmpdir(), 'kefu-e2e-'));
   const db = path.join(dir, 'kefu.db');
@@ -77,8 +78,14 @@ export async function startStack() {
     async stop() { await env.stopServer(); await stopProcess(env.shop); },
   };
   await env.startServer();
+  const kbArgs = [];
+  if (kb) {
+    writeFileSync(path.join(dir, 'kb.json'), JSON.stringify(kb));
+    kbArgs.push('--kb', path.join(dir, 'kb.json'));
+  }
   env.shop = await startProcess('node', [
     'scripts/serve-demo.mjs', '--port', String(shopPort), '--host', '127.0.0.1', '--server', serverUrl,
+    ...kbArgs,
   ], /demo shop: http/, 'serve-demo');
   return env;
 }
