@@ -29,6 +29,8 @@ import {
 } from './storage.js';
 import { WorkerClient, type WorkerLike } from './worker-client.js';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Longest customer message in characters; longer ones are refused before they reach the core. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
 /** The core refuses texts over 10,000 UTF-8 bytes (CJK text reaches it before 4,000 characters). */
@@ -477,6 +479,11 @@ export class KefuAssistant {
     if (typeof text !== 'string') throw new InvalidArgumentError('text: must be a string');
     const trimmed = text.trim();
     if (!trimmed) throw new InvalidArgumentError('text: must not be empty');
+    // A lone UTF-16 surrogate is JavaScript's form of invalid UTF-8; Embind would silently turn it
+    // into a different character, so it is refused here, where the text still exists unchanged.
+    if (LONE_SURROGATE.test(trimmed)) {
+      throw new InvalidArgumentError('text: contains an unpaired UTF-16 surrogate (not valid Unicode)');
+    }
     const length = [...trimmed].length;
     if (length > this.maxMessageLength || utf8Length(trimmed) > CORE_MAX_BYTES) {
       throw new OutOfRangeError(this.t('tooLong', { length, max: this.maxMessageLength }));

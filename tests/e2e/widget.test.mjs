@@ -158,3 +158,27 @@ test('the demo runs under a strict CSP without unsafe-eval, with no violations o
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('hostile input gets a clear message and loses nothing', async () => {
+  const { context, page, problems } = await openShop();
+  // A lone surrogate is JavaScript's invalid UTF-8: refused with a clear error, not mangled.
+  const error = await page.evaluate(() => window.Kefu('ask', 'hola \uD800 pedido').then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message })));
+  assert.equal(error?.code, 'invalid_argument');
+  assert.match(error.message, /surrogate/);
+
+  // An oversize message is refused before it reaches the core, and stays in the input.
+  const long = 'a'.repeat(5000);
+  await say(page, long);
+  await widget(page, 'kefu-notice').waitFor({ state: 'visible' });
+  assert.equal(await widget(page, 'kefu-input').inputValue(), long);
+
+  // Markup and control characters are shown as text.
+  await widget(page, 'kefu-input').fill('<img src=x onerror=alert(1)> \u202Eمرحبا 👋');
+  await widget(page, 'kefu-input').press('Enter');
+  const mine = page.locator('kefu-widget [data-testid="kefu-message"][data-role="customer"]');
+  await mine.first().waitFor();
+  assert.equal(await page.locator('kefu-widget img').count(), 0);
+  assert.match(await mine.first().locator('.text').innerText(), /<img src=x/);
+  assert.deepEqual(problems.filter((p) => !/\[kefu\] InvalidArgumentError/.test(p)), []);
+  await context.close();
+});
