@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kefu/text.h"
+#include "pii_scan.h"
 
 namespace kefu {
 namespace {
@@ -264,29 +265,38 @@ bool ibanValid(std::string_view iban) {
   return remainder == 1;
 }
 
-StatusOr<RedactionResult> redactPii(std::string_view text) {
-  KEFU_RETURN_IF_ERROR(validateUtf8(text));
+namespace internal {
+
+std::vector<PiiSpan> findPii(std::string_view text) {
   // Priority order: an e-mail's digits are not a phone; an IBAN's digits are not a card.
   std::vector<Span> candidates;
   findEmails(text, candidates);
   findIbans(text, candidates);
   findCards(text, candidates);
   findPhones(text, candidates);
-  std::vector<Span> accepted;
+  std::vector<PiiSpan> accepted;
   for (const Span& c : candidates) {
-    const bool overlaps = std::any_of(accepted.begin(), accepted.end(), [&](const Span& a) {
+    const bool overlaps = std::any_of(accepted.begin(), accepted.end(), [&](const PiiSpan& a) {
       return c.begin < a.end && a.begin < c.end;
     });
-    if (!overlaps) accepted.push_back(c);
+    if (!overlaps) accepted.push_back({c.kind, c.begin, c.end});
   }
   std::sort(accepted.begin(), accepted.end(),
-            [](const Span& a, const Span& b) { return a.begin < b.begin; });
+            [](const PiiSpan& a, const PiiSpan& b) { return a.begin < b.begin; });
+  return accepted;
+}
+
+}  // namespace internal
+
+StatusOr<RedactionResult> redactPii(std::string_view text) {
+  KEFU_RETURN_IF_ERROR(validateUtf8(text));
+  const std::vector<internal::PiiSpan> accepted = internal::findPii(text);
 
   const std::vector<size_t> utf16 = utf16Offsets(text);
   RedactionResult result;
   result.text.reserve(text.size());
   size_t cursor = 0;
-  for (const Span& s : accepted) {
+  for (const internal::PiiSpan& s : accepted) {
     result.text.append(text.substr(cursor, s.begin - cursor));
     result.text += "[";
     result.text += piiKindName(s.kind);

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "text_internal.h"
+
 namespace kefu {
 namespace {
 
@@ -494,5 +496,15 @@ StatusOr<std::vector<std::string>> tokenize(std::string_view text) {
   if (!normalized.ok()) return normalized.status();
   return tokenizeNormalized(*normalized);
 }
+
+namespace internal {
+
+char32_t decodeUtf8At(std::string_view text, size_t i, size_t& len) {
+  return decodeAt(text, i, len);
+}
+
+void foldCodePoint(char32_t c, std::u32string& out) { fold(c, out); }
+
+}  // namespace internal
 
 }  // namespace kefu
