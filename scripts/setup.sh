@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3               # storage (the tests query the DB with sqlite3)
   libsentencepiece-dev                 # native sentencepiece (the wasm build compiles its source)
   chromium chromium-driver             # end-to-end tests (driven by playwright-core)
+  libcld2-dev fasttext                 # benchmark peers: CLD2 language id, fastText intents
 )
 # Node (>= 18) and npm: Debian's packages only where the machine has none (a NodeSource
 # nodejs already bundles npm and conflicts with Debian's npm package).
