@@ -25,6 +25,17 @@ emscripten::val buildEscalation(Assistant& a, const std::string& request) {
 emscripten::val businessStatus(Assistant& a, const std::string& now) {
   return toJs(a.businessStatus(now));
 }
+// Model files arrive as Uint8Array: Embind copies their bytes into the std::string unchanged.
+emscripten::val loadLanguageModel(Assistant& a, const std::string& bytes) {
+  return toJs(a.loadLanguageModel(bytes));
+}
+emscripten::val loadIntentModel(Assistant& a, const std::string& bytes) {
+  return toJs(a.loadIntentModel(bytes));
+}
+emscripten::val identifyLanguage(Assistant& a, const std::string& text) {
+  return toJs(a.identifyLanguage(text));
+}
+emscripten::val analyze(Assistant& a, const std::string& text) { return toJs(a.analyze(text)); }
 
 }  // namespace
 
@@ -36,6 +47,10 @@ EMSCRIPTEN_BINDINGS(kefu_assistant) {
       .function("resetConversation", &resetConversation)
       .function("redact", &redact)
       .function("buildEscalation", &buildEscalation)
-      .function("businessStatus", &businessStatus);
+      .function("businessStatus", &businessStatus)
+      .function("loadLanguageModel", &loadLanguageModel)
+      .function("loadIntentModel", &loadIntentModel)
+      .function("identifyLanguage", &identifyLanguage)
+      .function("analyze", &analyze);
   emscripten::function("version", &kefu::version);
 }

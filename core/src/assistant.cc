@@ -1,6 +1,10 @@
 #include "kefu/assistant.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
 
 #include "json_util.h"
 #include "kefu/escalation.h"
@@ -71,6 +75,35 @@ json businessJson(const KnowledgeBase& kb, const ShopTime& now) {
   return out;
 }
 
+// Retrieval looks this deep so that the intent boost and "which of two intents" can reach
+// entries beyond the first few by word overlap.
+constexpr size_t kIntentSearchDepth = 24;
+// The detected language picks the reply language only when at least this sure; below it the
+// language of the matched paraphrase does (docs/core.md).
+constexpr float kReplyLanguageConfidence = 0.80f;
+
+PolicySignals signalsOf(const Analysis& a, bool asks_for_human) {
+  PolicySignals s;
+  s.asks_for_human = asks_for_human;
+  if (a.intent) {
+    s.intent = *a.intent;
+    s.intent_confidence = a.intent_confidence;
+    if (a.top_intents.size() > 1) {
+      s.second_intent = a.top_intents[1].label;
+      s.second_intent_confidence = a.top_intents[1].score;
+    }
+  }
+  if (a.sentiment) {
+    s.sentiment = *a.sentiment;
+    s.sentiment_confidence = a.sentiment_confidence;
+  }
+  if (a.urgency) {
+    s.urgency = *a.urgency;
+    s.urgency_confidence = a.urgency_confidence;
+  }
+  return s;
+}
+
 std::string nowUtc() {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::system_clock::now().time_since_epoch());
@@ -126,15 +159,72 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
 
   StatusOr<std::string> normalized = normalize(text);
   if (!normalized.ok()) return normalized.status();
-  const std::vector<RetrievalHit> hits =
-      index_.search(tokenizeNormalized(*normalized), kCandidateCount);
-  const PolicyOutcome outcome = policy_.decide(asksForHuman(*normalized), hits);
+  StatusOr<Analysis> analysis = understanding_.analyze(text);
+  if (!analysis.ok()) return analysis.status();
 
   const std::vector<Entry>& entries = kb_->entries();
+  std::vector<RetrievalHit> hits =
+      index_.search(tokenizeNormalized(*normalized), kIntentSearchDepth);
+  if (analysis->intent && analysis->intent_confidence >= kIntentBoostFloor) {
+    for (RetrievalHit& hit : hits) {
+      if (entries[hit.entry].intent == *analysis->intent) {
+        hit.confidence = std::min(1.0, hit.confidence + kIntentBoost);
+      }
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const RetrievalHit& a, const RetrievalHit& b) {
+      return a.confidence > b.confidence;
+    });
+  }
+  PolicySignals signals = signalsOf(*analysis, asksForHuman(*normalized));
+  // The entry a confident intent would answer with: the best-ranked one of that intent, or the
+  // only one the KB has.
+  std::optional<RetrievalHit> intentEntry;
+  if (!signals.intent.empty()) {
+    auto ranked = std::find_if(hits.begin(), hits.end(), [&](const RetrievalHit& h) {
+      return entries[h.entry].intent == signals.intent;
+    });
+    if (ranked != hits.end()) {
+      intentEntry = *ranked;
+    } else {
+      std::vector<size_t> ofIntent;
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].intent == signals.intent) ofIntent.push_back(i);
+      }
+      if (ofIntent.size() == 1) {
+        // No word overlap at all: the entry's first paraphrase stands for it (score 0).
+        const std::vector<Paraphrase>& ps = index_.paraphrases();
+        auto p = std::find_if(ps.begin(), ps.end(),
+                              [&](const Paraphrase& q) { return q.entry == ofIntent[0]; });
+        if (p != ps.end()) {
+          intentEntry = RetrievalHit{ofIntent[0], static_cast<size_t>(p - ps.begin()), 0.0, 0.0};
+        }
+      }
+    }
+  }
+  signals.intent_has_entry = intentEntry.has_value();
+  std::vector<RetrievalHit> top(hits.begin(), hits.begin() + std::min(hits.size(), kCandidateCount));
+  PolicyOutcome outcome = policy_.decide(signals, top);
+  if (outcome.reason == Reason::kIntentMatched) top.insert(top.begin(), *intentEntry);
+  if (outcome.reason == Reason::kAmbiguousIntent) {
+    // "Do you mean returning an item or a refund?": the best entry of each of the two intents.
+    std::vector<RetrievalHit> pair;
+    for (const std::string& intent : {signals.intent, signals.second_intent}) {
+      auto it = std::find_if(hits.begin(), hits.end(), [&](const RetrievalHit& h) {
+        return entries[h.entry].intent == intent;
+      });
+      if (it != hits.end()) pair.push_back(*it);
+    }
+    if (pair.size() == 2) {
+      top = std::move(pair);
+    } else {
+      outcome.reason = Reason::kNoMatch;  // the KB cannot offer both: nothing to choose from
+    }
+  }
+
   json result = {{"decision", decisionName(outcome.decision)},
                  {"reason", reasonName(outcome.reason)}};
   json candidates = json::array();
-  for (const RetrievalHit& hit : hits) {
+  for (const RetrievalHit& hit : top) {
     const Entry& entry = entries[hit.entry];
     candidates.push_back({{"entry_id", entry.id},
                           {"intent", entry.intent},
@@ -142,15 +232,21 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
                           {"confidence", hit.confidence}});
   }
   result["candidates"] = std::move(candidates);
-  if (!hits.empty()) {
-    result["score"] = hits[0].score;
-    result["confidence"] = hits[0].confidence;
+  if (!top.empty()) {
+    result["score"] = top[0].score;
+    result["confidence"] = top[0].confidence;
   }
   if (outcome.decision == Decision::kAnswer) {
-    const RetrievalHit& top = hits[0];
-    const Entry& entry = entries[top.entry];
-    const std::string language = replyLanguage(entry, index_.paraphrases()[top.paraphrase].language,
-                                               localeLanguage, kb_->shop().default_language);
+    const RetrievalHit& best = top[0];
+    const Entry& entry = entries[best.entry];
+    const std::string detected =
+        analysis->language && analysis->language_confidence >= kReplyLanguageConfidence
+            ? *analysis->language
+            : std::string();
+    const std::string language =
+        replyLanguage(entry, detected.empty() ? index_.paraphrases()[best.paraphrase].language
+                                              : detected,
+                      localeLanguage, kb_->shop().default_language);
     auto answer = entry.answers.find(language);
     if (answer == entry.answers.end()) {
       return internalError("entry " + entry.id + " has no answer in " + language);
@@ -159,6 +255,7 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
     result["intent"] = entry.intent;
     result["answer"] = {{"text", answer->second}, {"language", language}};
   }
+  result["understanding"] = analysis->toJson();
   if (outcome.decision == Decision::kEscalate && now) {
     // Lets the widget say when a person will be there, without a second call.
     result["business"] = businessJson(*kb_, *now);
@@ -189,7 +286,92 @@ StatusOr<json> Assistant::buildEscalation(std::string_view request_json) const {
   KEFU_RETURN_IF_ERROR(validateUtf8(request_json, "escalation request"));
   StatusOr<json> request = internal::parseJson(request_json, "escalation request");
   if (!request.ok()) return request.status();
-  return buildEscalationPayload(*request, kb_->shop().id, nowUtc());
+  StatusOr<json> payload = buildEscalationPayload(*request, kb_->shop().id, nowUtc());
+  if (!payload.ok()) return payload.status();
+  KEFU_RETURN_IF_ERROR(addUnderstanding(*request, *payload));
+  return payload;
+}
+
+Status Assistant::loadLanguageModel(std::string_view bytes) {
+  return understanding_.loadLanguageModel(bytes);
+}
+
+Status Assistant::loadIntentModel(std::string_view bytes) {
+  return understanding_.loadIntentModel(bytes);
+}
+
+StatusOr<json> Assistant::identifyLanguage(std::string_view text) const {
+  StatusOr<Analysis> a = understanding_.identifyLanguage(text);
+  if (!a.ok()) return a.status();
+  return a->toJson();
+}
+
+StatusOr<json> Assistant::analyze(std::string_view text) const {
+  StatusOr<Analysis> a = understanding_.analyze(text);
+  if (!a.ok()) return a.status();
+  return a->toJson();
+}
+
+Status Assistant::addUnderstanding(const json& request, json& payload) const {
+  if (!understanding_.hasLanguageModel() && !understanding_.hasIntentModel()) return okStatus();
+  const json* transcript = member(request, "transcript");
+  if (transcript == nullptr || !transcript->is_array()) return okStatus();
+  std::map<std::string, double> languageWeight;
+  std::optional<Analysis> request_line, social_line;
+  std::optional<std::pair<int, LabelScore>> sentiment, urgency;
+  const auto keepHighest = [](std::optional<std::pair<int, LabelScore>>& kept, int rank,
+                              const std::string& label, float confidence) {
+    if (!kept || rank > kept->first || (rank == kept->first && confidence > kept->second.score)) {
+      kept = std::make_pair(rank, LabelScore{label, confidence});
+    }
+  };
+  for (const json& line : *transcript) {
+    const json* role = member(line, "role");
+    const json* text = member(line, "text");
+    if (role == nullptr || *role != "customer" || text == nullptr || !text->is_string()) continue;
+    // Lines the models cannot read (over the size limit) simply do not vote.
+    StatusOr<Analysis> a = understanding_.analyze(text->get<std::string>());
+    if (!a.ok()) continue;
+    if (a->language && *a->language != "und") languageWeight[*a->language] += a->language_confidence;
+    if (a->intent) {
+      static const std::set<std::string> kSocial = {"greeting", "thanks", "goodbye",
+                                                    "contact_human_agent"};
+      (kSocial.count(*a->intent) ? social_line : request_line) = *a;
+    }
+    if (a->sentiment) {
+      const int rank = *a->sentiment == "negative" ? 2 : *a->sentiment == "neutral" ? 1 : 0;
+      keepHighest(sentiment, rank, *a->sentiment, a->sentiment_confidence);
+    }
+    if (a->urgency) {
+      const std::string& u = *a->urgency;
+      const int rank = u == "urgent" ? 3 : u == "high" ? 2 : u == "normal" ? 1 : 0;
+      keepHighest(urgency, rank, u, a->urgency_confidence);
+    }
+  }
+  const auto rounded = [](float p) { return std::round(p * 10000.0) / 10000.0; };
+  if (const std::optional<Analysis>& subject = request_line ? request_line : social_line) {
+    json top = json::array();
+    for (const LabelScore& s : subject->top_intents) {
+      top.push_back({{"label", s.label}, {"confidence", rounded(s.score)}});
+    }
+    payload["intent"] = {{"label", *subject->intent},
+                         {"confidence", rounded(subject->intent_confidence)},
+                         {"top", std::move(top)}};
+  }
+  if (sentiment) {
+    payload["sentiment"] = {{"label", sentiment->second.label},
+                            {"confidence", rounded(sentiment->second.score)}};
+  }
+  if (urgency) {
+    payload["urgency"] = {{"label", urgency->second.label},
+                          {"confidence", rounded(urgency->second.score)}};
+  }
+  if (!languageWeight.empty()) {
+    auto best = std::max_element(languageWeight.begin(), languageWeight.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    payload["customer"]["detected_language"] = best->first;
+  }
+  return okStatus();
 }
 
 StatusOr<json> Assistant::businessStatus(std::string_view now_json) const {

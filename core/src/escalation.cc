@@ -152,9 +152,11 @@ StatusOr<json> buildEscalationPayload(const json& request, std::string_view shop
   if (!keyShape)
     return fieldError("idempotency_key", "must be 8-128 characters of A-Z a-z 0-9 _ -");
   KEFU_RETURN_IF_ERROR(requireString(request, "reason", reason));
-  if (reason != "customer_request" && reason != "no_match_twice") {
+  if (reason != "customer_request" && reason != "no_match_twice" &&
+      reason != "negative_sentiment" && reason != "urgent") {
     return fieldError("reason",
-                      "must be one of customer_request, no_match_twice, got " + quote(reason));
+                      "must be one of customer_request, no_match_twice, negative_sentiment, "
+                      "urgent, got " + quote(reason));
   }
   KEFU_RETURN_IF_ERROR(requireString(request, "locale", locale));
   const bool localeShape = !locale.empty() && locale.size() <= 35 &&

@@ -261,6 +261,16 @@ const char* reasonName(Reason reason) {
       return "no_match_twice";
     case Reason::kCustomerRequest:
       return "customer_request";
+    case Reason::kNegativeSentiment:
+      return "negative_sentiment";
+    case Reason::kUrgent:
+      return "urgent";
+    case Reason::kOutOfScope:
+      return "out_of_scope";
+    case Reason::kAmbiguousIntent:
+      return "ambiguous_intent";
+    case Reason::kIntentMatched:
+      return "intent_matched";
   }
   return "no_match";
 }
@@ -313,9 +323,20 @@ bool asksForHuman(std::string_view normalized_text) {
 }
 
 PolicyOutcome DialoguePolicy::decide(bool asks_for_human, const std::vector<RetrievalHit>& hits) {
-  if (asks_for_human) {
-    misses_ = 0;
-    return {Decision::kEscalate, Reason::kCustomerRequest};
+  PolicySignals signals;
+  signals.asks_for_human = asks_for_human;
+  return decide(signals, hits);
+}
+
+PolicyOutcome DialoguePolicy::decide(const PolicySignals& s, const std::vector<RetrievalHit>& hits) {
+  const bool human = s.asks_for_human ||
+                     (s.intent == "contact_human_agent" && s.intent_confidence >= kHumanIntentThreshold);
+  if (human) return escalate(Reason::kCustomerRequest);
+  if (s.sentiment == "negative" && s.sentiment_confidence >= kAngrySentimentThreshold) {
+    return escalate(Reason::kNegativeSentiment);
+  }
+  if (s.urgency == "urgent" && s.urgency_confidence >= kUrgentThreshold) {
+    return escalate(Reason::kUrgent);
   }
   const double top = hits.empty() ? 0.0 : hits[0].confidence;
   const double second = hits.size() > 1 ? hits[1].confidence : 0.0;
@@ -328,11 +349,25 @@ PolicyOutcome DialoguePolicy::decide(bool asks_for_human, const std::vector<Retr
     misses_ = 0;
     return {Decision::kAnswer, Reason::kMatched};
   }
-  if (++misses_ >= kMissesBeforeEscalation) {
+  if (s.intent_has_entry && s.intent != "out_of_scope" &&
+      s.intent_confidence >= kIntentAnswerThreshold) {
     misses_ = 0;
-    return {Decision::kEscalate, Reason::kNoMatchTwice};
+    return {Decision::kAnswer, Reason::kIntentMatched};
+  }
+  if (++misses_ >= kMissesBeforeEscalation) return escalate(Reason::kNoMatchTwice);
+  if (s.intent == "out_of_scope" && s.intent_confidence >= kOutOfScopeThreshold) {
+    return {Decision::kClarify, Reason::kOutOfScope};
+  }
+  if (!s.intent.empty() && s.intent_confidence < kIntentClarifyCeiling &&
+      s.second_intent_confidence >= kIntentClarifyFloor) {
+    return {Decision::kClarify, Reason::kAmbiguousIntent};
   }
   return {Decision::kClarify, Reason::kNoMatch};
+}
+
+PolicyOutcome DialoguePolicy::escalate(Reason reason) {
+  misses_ = 0;
+  return {Decision::kEscalate, reason};
 }
 
 std::string replyLanguage(const Entry& entry, std::string_view paraphrase_language,

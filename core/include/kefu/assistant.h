@@ -7,6 +7,8 @@
 //   auto info = assistant.loadKnowledgeBase(kbJson);        // {shop_id, name, ..., entries: 12}
 //   auto reply = assistant.ask("¿Cuánto tarda el envío?", R"({"locale":"es-ES"})");
 //   if (reply.ok() && (*reply)["decision"] == "answer") show((*reply)["answer"]["text"]);
+//   assistant.loadLanguageModel(langidBytes);  // optional: language id, intent, sentiment,
+//   assistant.loadIntentModel(nluBytes);       // urgency then shape replies and escalations
 #ifndef KEFU_ASSISTANT_H_
 #define KEFU_ASSISTANT_H_
 
@@ -20,6 +22,7 @@
 #include "kefu/retrieval.h"
 #include "kefu/status.h"
 #include "kefu/text.h"  // kMaxMessageBytes
+#include "kefu/understanding.h"
 
 namespace kefu {
 
@@ -35,9 +38,25 @@ class Assistant {
   // escalation_endpoint?}. Fails like KnowledgeBase::parse; the previous KB stays on failure.
   StatusOr<nlohmann::json> loadKnowledgeBase(std::string_view kb_json);
 
+  // Loads the language-id / intent models (kefu/understanding.h). Fail like
+  // Understanding::load*; a failed load keeps the previous model, so the assistant keeps
+  // answering by retrieval alone.
+  Status loadLanguageModel(std::string_view bytes);
+  Status loadIntentModel(std::string_view bytes);
+
+  // Language id alone: {lang, lang_confidence, entities}. Fails with unavailable without a
+  // language model, invalid_argument / out_of_range for bad text.
+  StatusOr<nlohmann::json> identifyLanguage(std::string_view text) const;
+
+  // Everything understood about one message: Analysis::toJson(). Needs no knowledge base; fields
+  // of models not loaded are absent. Fails with invalid_argument / out_of_range for bad text.
+  StatusOr<nlohmann::json> analyze(std::string_view text) const;
+
   // Decides how to reply to one customer message. `options_json` may be "" or
   // {"locale": "es-ES", "now": {"weekday": "mon", "minutes": 615}}. Returns {decision, reason,
-  // entry_id?, intent?, score?, confidence?, answer?: {text, language}, candidates, business?}.
+  // entry_id?, intent?, score?, confidence?, answer?: {text, language}, candidates, business?,
+  // understanding: Analysis::toJson()}. With an intent model, entries of the predicted intent
+  // rank higher and the reply language follows the detected language (docs/core.md).
   // Fails with unavailable before a KB is loaded, out_of_range over kMaxMessageBytes,
   // invalid_argument for invalid UTF-8 (naming the byte) or malformed options.
   StatusOr<nlohmann::json> ask(std::string_view text, std::string_view options_json);
@@ -50,7 +69,9 @@ class Assistant {
   StatusOr<nlohmann::json> redact(std::string_view text) const;
 
   // Builds the escalation payload (kefu/escalation.h) for the loaded shop, created_at = now
-  // unless the request carries one. Fails with unavailable before a KB is loaded,
+  // unless the request carries one. With models loaded it adds what they say about the
+  // customer's messages: intent (of the latest request), sentiment (the most negative),
+  // urgency (the highest) and customer.detected_language. Fails with unavailable before a KB is loaded,
   // invalid_argument naming the field, out_of_range for oversized transcripts.
   StatusOr<nlohmann::json> buildEscalation(std::string_view request_json) const;
 
@@ -59,9 +80,14 @@ class Assistant {
   StatusOr<nlohmann::json> businessStatus(std::string_view now_json) const;
 
  private:
+  // Adds intent, sentiment, urgency and detected_language to `payload` from the customer lines
+  // of the request's transcript.
+  Status addUnderstanding(const nlohmann::json& request, nlohmann::json& payload) const;
+
   std::optional<KnowledgeBase> kb_;
   RetrievalIndex index_;
   DialoguePolicy policy_;
+  Understanding understanding_;
 };
 
 }  // namespace kefu

@@ -30,12 +30,50 @@ constexpr int kMissesBeforeEscalation = 2;
 // Candidates returned with every decision (for "clarify" and debugging).
 constexpr size_t kCandidateCount = 3;
 
+// With an intent model (kefu/understanding.h). The probabilities are calibrated on held-out data,
+// so these read as "at least this sure"; the rates they produce on the dev set are in
+// docs/core.md.
+// A clearly angry customer goes to a person at once: negative sentiment at least this sure.
+constexpr float kAngrySentimentThreshold = 0.90f;
+// An urgent customer goes to a person at once: urgency "urgent" at least this sure.
+constexpr float kUrgentThreshold = 0.60f;
+// The intent model alone may recognise a request for a person the phrase lexicon missed.
+constexpr float kHumanIntentThreshold = 0.85f;
+// Out of scope: the shop's assistant says what it can help with instead of guessing.
+constexpr float kOutOfScopeThreshold = 0.60f;
+// Entries of the predicted intent get this much retrieval confidence added when the intent is at
+// least kIntentBoostFloor sure: the model knows "wo ist mein Paket" is track_order even when the
+// KB's German paraphrases share few words with it.
+constexpr double kIntentBoost = 0.15;
+constexpr float kIntentBoostFloor = 0.50f;
+// Below kIntentClarifyCeiling for the top intent and above kIntentClarifyFloor for the second,
+// a miss asks which of the two the customer means ("returning an item or a refund?").
+constexpr float kIntentClarifyCeiling = 0.60f;
+constexpr float kIntentClarifyFloor = 0.15f;
+// When word overlap finds nothing (e.g. a German question to a KB written in English, Chinese
+// and Spanish) but the intent is at least this sure and the KB has an entry for it, that entry
+// answers (reason intent_matched).
+constexpr float kIntentAnswerThreshold = 0.80f;
+
 enum class Decision { kAnswer, kClarify, kEscalate };
-enum class Reason { kMatched, kAmbiguous, kNoMatch, kNoMatchTwice, kCustomerRequest };
+enum class Reason {
+  kMatched,
+  kAmbiguous,
+  kNoMatch,
+  kNoMatchTwice,
+  kCustomerRequest,
+  kNegativeSentiment,
+  kUrgent,
+  kOutOfScope,
+  kAmbiguousIntent,
+  kIntentMatched,
+};
 
 // "answer" | "clarify" | "escalate". Never fails.
 const char* decisionName(Decision decision);
-// "matched" | "ambiguous" | "no_match" | "no_match_twice" | "customer_request". Never fails.
+// "matched" | "ambiguous" | "no_match" | "no_match_twice" | "customer_request" |
+// "negative_sentiment" | "urgent" | "out_of_scope" | "ambiguous_intent" | "intent_matched".
+// Never fails.
 const char* reasonName(Reason reason);
 
 // True when normalised text (kefu::normalize output) asks for a person, in any of the ten
@@ -50,6 +88,20 @@ struct PolicyOutcome {
   Reason reason = Reason::kNoMatch;
 };
 
+// What the understanding models said about the message (absent fields: no model loaded).
+struct PolicySignals {
+  bool asks_for_human = false;  // the phrase lexicon (asksForHuman)
+  std::string intent;           // "" without an intent model
+  float intent_confidence = 0.0f;
+  std::string second_intent;
+  float second_intent_confidence = 0.0f;
+  std::string sentiment;
+  float sentiment_confidence = 0.0f;
+  std::string urgency;
+  float urgency_confidence = 0.0f;
+  bool intent_has_entry = false;  // the knowledge base has an entry of `intent`
+};
+
 class DialoguePolicy {
  public:
   // Decides for one message; `hits` ranked best first. In order: a request for a person
@@ -59,11 +111,23 @@ class DialoguePolicy {
   // Escalating resets the miss count. Never fails.
   PolicyOutcome decide(bool asks_for_human, const std::vector<RetrievalHit>& hits);
 
+  // The same with the understanding models' signals. In order: a request for a person (lexicon,
+  // or intent contact_human_agent >= kHumanIntentThreshold) escalates (customer_request); a
+  // clearly angry (negative >= kAngrySentimentThreshold) or urgent (urgent >= kUrgentThreshold)
+  // customer escalates (negative_sentiment / urgent); then retrieval decides as above, except
+  // that a confident intent with a KB entry answers where word overlap failed (intent_matched),
+  // a miss on an out-of-scope message says so (out_of_scope) and a miss between two likely
+  // intents asks which one (ambiguous_intent). Misses count the same way. Never fails.
+  PolicyOutcome decide(const PolicySignals& signals, const std::vector<RetrievalHit>& hits);
+
   // Forgets the consecutive misses (a new conversation).
   void reset() { misses_ = 0; }
   int consecutiveMisses() const { return misses_; }
 
  private:
+  // Escalating starts the count afresh.
+  PolicyOutcome escalate(Reason reason);
+
   int misses_ = 0;
 };
 
