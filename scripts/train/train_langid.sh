@@ -29,11 +29,12 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEFU_TESTS=OFF >/de
 cmake --build "$build" -j2 --target kefu-train kefu-classify
 mkdir -p "$out"
 
-# Hyper-parameters tuned on dev (docs/models.md, "Training"): 2^15 buckets x 16 dims (~0.63 MB
-# gzipped); word unigrams + char 1-5 n-grams + CJK 1-3; SGD lr 1.0 over 20 epochs.
+# Hyper-parameters tuned on dev (docs/models.md, "Training"): 2^13 buckets x 8 dims (~92 KB
+# gzipped): measured 96.1% dev accuracy, against 96.4% for 2^15 x 16 (628 KB) and 95.5% for
+# 2^12 x 16 (79 KB); word unigrams + char 1-5 n-grams + CJK 1-3; SGD lr 1.0 over 20 epochs.
 "$build/tools/kefu-train" \
   --train "$data/train.jsonl" --dev "$data/dev.jsonl" --heads lang \
-  --buckets 32768 --dim 16 --hidden 0 --ngrams word=1,char=1-5,cjk=1-3,digits=fold \
+  --buckets 8192 --dim 8 --hidden 0 --ngrams word=1,char=1-5,cjk=1-3,digits=fold \
   --epochs 20 --lr 1.0 --calibration 0.1 --seed 1 --threads 1 \
   --version "kefu-langid $version" \
   --out "$out/kefu-langid.bin" --report "$out/report.json"

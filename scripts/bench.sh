@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmarks (measurements, never pass/fail): Kefu's understanding models through the wasm core
+# next to their peers, on the same dev sets.
+#   - language id: Kefu vs franc (npm) and CLD2 (Debian libcld2): accuracy per language, size
+#   - intent: Kefu vs fastText (Debian fasttext) trained on the same data: accuracy, size
+#   - wasm time per message (p50/p95): language id, full analysis, a whole answer
+# Results: build/bench/*.json and a summary on stdout. Needs ./scripts/build.sh first (run here
+# when the build is missing) and the training datasets (prepared here when missing).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+
+[ -f sdk-js/dist/kefu-core.wasm ] || ./scripts/build.sh
+[ -f build/train-data/langid/dev.jsonl ] || python3 scripts/train/prepare_langid.py >/dev/null
+[ -f build/train-data/nlu/dev.jsonl ] || python3 scripts/train/prepare_nlu.py >/dev/null
+mkdir -p build/bench
+
+echo "== Kefu (wasm core, shipped models)"
+node scripts/bench/kefu_understanding.mjs --out build/bench/kefu.json >/dev/null
+
+echo "== language-id peers: franc, CLD2"
+g++ -O2 -o build/bench/cld2_langid scripts/bench/cld2_langid.cc -lcld2
+node scripts/bench/peers_langid.mjs --cld2 build/bench/cld2_langid > build/bench/langid-peers.json
+
+echo "== intent peer: fastText (trained on the same data)"
+scripts/bench/fasttext_intent.sh > build/bench/fasttext.json
+
+node scripts/bench/summary.mjs build/bench
