@@ -27,3 +27,4 @@ echo "== intent peer: fastText (trained on the same data)"
 scripts/bench/fasttext_intent.sh > build/bench/fasttext.json
 
 node scripts/bench/summary.mjs build/bench
+python3 scripts/train/write_card.py langid nlu

@@ -43,3 +43,4 @@ mkdir -p "$out"
 cat "$build/langid-bench.json"
 python3 scripts/train/finish_model.py --name langid --file "$out/kefu-langid.bin" \
   --report "$out/report.json" --version "$version" --bench "$build/langid-bench.json"
+python3 scripts/train/write_card.py langid

@@ -44,3 +44,4 @@ mkdir -p "$out"
 cat "$build/nlu-bench.json"
 python3 scripts/train/finish_model.py --name nlu --file "$out/kefu-nlu.bin" \
   --report "$out/report.json" --version "$version" --bench "$build/nlu-bench.json"
+python3 scripts/train/write_card.py nlu
