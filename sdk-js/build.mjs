@@ -1,8 +1,10 @@
 // Builds sdk-js/dist: browser bundles (kefu.js, kefu.mjs, kefu-worker.js), the Node CLI,
 // unbundled modules for the node:test suite (dist/lib), type declarations (dist/types), and
-// copies the wasm core (kefu-core.mjs/.wasm) produced by the wasm CMake preset.
+// copies the wasm core (kefu-core.mjs/.wasm) produced by the wasm CMake preset and the
+// understanding models listed in ../models/manifest.json (to dist/models/, same paths).
 
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +16,8 @@ const dist = join(here, 'dist');
 // KEFU_WASM_DIR: where the wasm preset put kefu-core.{mjs,wasm} (default: build/wasm/wasm).
 const wasmDir = process.env.KEFU_WASM_DIR || join(here, '..', 'build', 'wasm', 'wasm');
 const coreFiles = ['kefu-core.mjs', 'kefu-core.wasm'];
+// KEFU_MODELS_DIR: the folder of manifest.json and the model files (default: ../models).
+const modelsDir = process.env.KEFU_MODELS_DIR || join(here, '..', 'models');
 
 const missing = coreFiles.filter((file) => !existsSync(join(wasmDir, file)));
 if (missing.length) {
@@ -26,6 +30,32 @@ const versionSource = readFileSync(join(here, 'src', 'version.ts'), 'utf8');
 if (!versionSource.includes(`'${pkg.version}'`)) {
   console.error(`sdk-js build: src/version.ts does not match package.json version ${pkg.version}`);
   process.exit(1);
+}
+
+// The models are optional (the assistant answers by retrieval without them), but a manifest
+// that does not match its files would ship models every browser then refuses: fail here.
+const modelFiles = [];
+if (existsSync(join(modelsDir, 'manifest.json'))) {
+  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
+  for (const { name, file, sha256 } of manifest.models ?? []) {
+    if (typeof file !== 'string' || file.split('/').includes('..') || file.startsWith('/')) {
+      console.error(`sdk-js build: models/manifest.json: model ${name} has an invalid file ${JSON.stringify(file)}`);
+      process.exit(1);
+    }
+    const path = join(modelsDir, file);
+    if (!existsSync(path)) {
+      console.error(`sdk-js build: models/${file} (listed in models/manifest.json) is missing`);
+      process.exit(1);
+    }
+    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (actual !== sha256) {
+      console.error(`sdk-js build: models/${file}: sha256 ${actual} does not match models/manifest.json (${sha256})`);
+      process.exit(1);
+    }
+    modelFiles.push(file);
+  }
+} else {
+  console.warn(`sdk-js build: ${join(modelsDir, 'manifest.json')} not found: building without understanding models`);
 }
 
 rmSync(dist, { recursive: true, force: true });
@@ -52,7 +82,7 @@ await Promise.all([
   }),
   // Unbundled ES modules of the DOM-free pieces, imported by tests/sdk (node:test).
   build({
-    entryPoints: ['errors', 'outbox', 'storage', 'i18n', 'business-hours', 'command-queue', 'events', 'core-api', 'version'].map((name) => join(here, 'src', `${name}.ts`)),
+    entryPoints: ['errors', 'outbox', 'storage', 'i18n', 'business-hours', 'command-queue', 'events', 'core-api', 'version', 'models', 'understanding'].map((name) => join(here, 'src', `${name}.ts`)),
     outdir: join(dist, 'lib'),
     bundle: false,
     platform: 'neutral',
@@ -65,14 +95,24 @@ await Promise.all([
 execFileSync(join(here, 'node_modules', '.bin', 'tsc'), ['-p', join(here, 'tsconfig.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
 
 for (const file of coreFiles) copyFileSync(join(wasmDir, file), join(dist, file));
+if (modelFiles.length) {
+  mkdirSync(join(dist, 'models'), { recursive: true });
+  copyFileSync(join(modelsDir, 'manifest.json'), join(dist, 'models', 'manifest.json'));
+  for (const file of modelFiles) {
+    mkdirSync(dirname(join(dist, 'models', file)), { recursive: true });
+    copyFileSync(join(modelsDir, file), join(dist, 'models', file));
+  }
+}
 
-const rows = readdirSync(dist)
-  .filter((file) => /\.(m?js|wasm)$/.test(file))
+const rows = [
+  ...readdirSync(dist).filter((file) => /\.(m?js|wasm)$/.test(file)),
+  ...(modelFiles.length ? ['models/manifest.json', ...modelFiles.map((file) => `models/${file}`)] : []),
+]
   .map((file) => {
     const bytes = readFileSync(join(dist, file));
     return { file, bytes: statSync(join(dist, file)).size, gzip: gzipSync(bytes).length };
   });
 console.log('sdk-js/dist:');
 for (const { file, bytes, gzip } of rows) {
-  console.log(`  ${file.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  (gzip ${(gzip / 1024).toFixed(1)} KiB)`);
+  console.log(`  ${file.padEnd(30)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  (gzip ${(gzip / 1024).toFixed(1)} KiB)`);
 }

@@ -16,6 +16,7 @@ import {
 import { Emitter } from './events.js';
 import { format, resolveLanguage, stringsFor, type Language, type StringKey, type StringOverrides, type Strings } from './i18n.js';
 import { Outbox, backoffDelay, type DeliveryResult, type EscalationReceipt } from './outbox.js';
+import type { LoadedModel } from './models.js';
 import type { InitResult, ProgressEvent } from './protocol.js';
 import {
   MemoryStorage,
@@ -27,6 +28,15 @@ import {
   type KeyValueStorage,
   type StorageKeys,
 } from './storage.js';
+import {
+  ORDER_LOOKUP_TIMEOUT_MS,
+  languageToSwitchTo,
+  orderLookupRequest,
+  toUnderstanding,
+  type OrderLookupHandler,
+  type OrderLookupRequest,
+  type Understanding,
+} from './understanding.js';
 import { WorkerClient, type WorkerLike } from './worker-client.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -44,8 +54,16 @@ const MAX_ESCALATION_CHARS = 40_000;
 export type StorageOption = 'local' | 'memory' | KeyValueStorage;
 export const STORAGE_CHOICES = ['local', 'memory', '(an object with getItem/setItem/removeItem)'] as const;
 
-export type EscalationReason = 'customer_request' | 'no_match_twice';
-export const ESCALATION_REASONS: readonly EscalationReason[] = ['customer_request', 'no_match_twice'];
+export type EscalationReason = 'customer_request' | 'no_match_twice' | 'negative_sentiment' | 'urgent';
+export const ESCALATION_REASONS: readonly EscalationReason[] = ['customer_request', 'no_match_twice', 'negative_sentiment', 'urgent'];
+
+/** The escalation reason for an `ask` result that escalated (the core's reason when it is one). */
+export function escalationReasonFor(reason: string): EscalationReason {
+  return (ESCALATION_REASONS as readonly string[]).includes(reason) ? (reason as EscalationReason) : 'customer_request';
+}
+
+/** `models` option: `true` loads `baseUrl + 'models/manifest.json'`; `false` loads none. */
+export type ModelsOption = boolean | { manifestUrl: string | URL };
 
 export type AssistantStatus = 'loading' | 'ready' | 'degraded' | 'disposed';
 export type MessageRole = 'customer' | 'assistant' | 'agent' | 'system';
@@ -65,6 +83,8 @@ export interface Message {
   suggestions?: string[];
   /** What produced an assistant/system message. */
   kind?: 'answer' | 'clarify' | 'miss' | 'handoff' | 'notice';
+  /** The widget shows a "Talk to a person" button under this message (out-of-scope replies). */
+  offerPerson?: boolean;
 }
 
 export interface Candidate {
@@ -77,7 +97,8 @@ export interface Candidate {
 /** The outcome of `ask`. `relayed` means the text went to the person handling the conversation. */
 export interface AskResult {
   decision: 'answer' | 'clarify' | 'escalate' | 'relayed';
-  reason: CoreReason | 'conversation_open';
+  /** The core's reason; 'order_lookup' when the shop's orderLookup hook answered. */
+  reason: CoreReason | 'conversation_open' | 'order_lookup';
   entryId: string | null;
   intent: string | null;
   score: number | null;
@@ -86,6 +107,10 @@ export interface AskResult {
   candidates: Candidate[];
   /** The assistant message added to the transcript, if any. */
   reply: Message | null;
+  /** What the understanding models said about the message (null without models, or relayed). */
+  understanding: Understanding | null;
+  /** Who produced the answer: the knowledge base, or the shop's orderLookup hook. */
+  source: 'kb' | 'orderLookup' | null;
 }
 
 export interface Contact {
@@ -136,6 +161,8 @@ export interface ReadyDetail {
   shop: ShopInfo | null;
   coreVersion: string | null;
   error: KefuError | null;
+  /** The understanding models that passed the integrity check and loaded. */
+  models: LoadedModel[];
 }
 
 export interface EscalatedDetail {
@@ -154,8 +181,8 @@ export interface AssistantEventMap extends Record<string, unknown> {
   'agent-message': Message;
   error: KefuError;
   progress: Progress;
-  /** Extra: the interface language changed (setLocale). */
-  locale: { locale: string; language: Language };
+  /** Extra: the interface language changed: `setLocale`, or the customer wrote in another language. */
+  locale: { locale: string; language: Language; source: 'setLocale' | 'detected' };
   /** Extra: `reset()` erased the conversation. */
   reset: Record<string, never>;
 }
@@ -196,6 +223,11 @@ export interface AssistantOptions {
   siteId?: string | null;
   /** Longest accepted message in characters. Default: 4000. */
   maxMessageLength?: number;
+  /**
+   * Understanding models (language, intent, sentiment, urgency): `true` loads the manifest at
+   * `baseUrl + 'models/manifest.json'`, `false` none, `{manifestUrl}` another manifest. Default: `true`.
+   */
+  models?: ModelsOption;
   /** Advanced/testing: creates the worker. Default: `new Worker(baseUrl + 'kefu-worker.js', {type: 'module'})`. */
   createWorker?: (url: URL) => WorkerLike;
   /** Advanced/testing: EventSource constructor for agent replies. Default: `globalThis.EventSource`. */
@@ -320,6 +352,14 @@ function validateOptions(options: AssistantOptions): void {
     throw new InvalidArgumentError(`options.maxMessageLength: must be an integer from 1 to ${DEFAULT_MAX_MESSAGE_LENGTH}`);
   }
   normaliseEndpoint(options.endpoint, 'options.endpoint');
+  const models = options.models;
+  if (
+    models !== undefined &&
+    typeof models !== 'boolean' &&
+    !(isPlainObject(models) && ((typeof models.manifestUrl === 'string' && models.manifestUrl) || models.manifestUrl instanceof URL))
+  ) {
+    throw new InvalidArgumentError('options.models: must be true, false or {manifestUrl: "https://.../models/manifest.json"}');
+  }
 }
 
 /**
@@ -346,6 +386,10 @@ export class KefuAssistant {
   private outbox: Outbox | null = null;
   private localeValue: string;
   private languageValue: Language;
+  /** Set by setLocale: the page chose the language, so the customer's language no longer switches it. */
+  private localePinned = false;
+  private modelsValue: LoadedModel[] = [];
+  private orderLookup: OrderLookupHandler | null = null;
   private user: Record<string, unknown> | null = null;
   private order: Record<string, unknown> | null = null;
   private messages: Message[] = [];
@@ -396,6 +440,10 @@ export class KefuAssistant {
   get coreVersion(): string | null {
     return this.coreVersionValue;
   }
+  /** The understanding models loaded into the core (empty without models). */
+  get models(): LoadedModel[] {
+    return this.modelsValue.map((model) => ({ ...model }));
+  }
   get endpoint(): string | null {
     return this.endpointValue;
   }
@@ -431,12 +479,30 @@ export class KefuAssistant {
 
   // ---- events --------------------------------------------------------------------------------
 
-  /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends AssistantEventName>(name: K, listener: (detail: AssistantEventMap[K]) => void): () => void {
-    return this.events.on(name, listener);
+  /**
+   * Subscribes to an event; returns the unsubscribe function. `'orderLookup'` is not an event
+   * but the shop's hook (see OrderLookupHandler); a second handler replaces the first.
+   */
+  on(name: 'orderLookup', handler: OrderLookupHandler): () => void;
+  on<K extends AssistantEventName>(name: K, listener: (detail: AssistantEventMap[K]) => void): () => void;
+  on(name: string, listener: (detail: never) => unknown): () => void {
+    if (name === 'orderLookup') {
+      if (typeof listener !== 'function') throw new InvalidArgumentError("on('orderLookup', handler): handler must be a function");
+      const handler = listener as unknown as OrderLookupHandler;
+      this.orderLookup = handler;
+      return () => this.off('orderLookup', handler);
+    }
+    if (!(EVENT_NAMES as readonly string[]).includes(name)) throw invalidChoice('event', name, [...EVENT_NAMES, 'orderLookup']);
+    return this.events.on(name as AssistantEventName, listener as (detail: unknown) => void);
   }
-  off<K extends AssistantEventName>(name: K, listener: (detail: AssistantEventMap[K]) => void): void {
-    this.events.off(name, listener);
+  off(name: 'orderLookup', handler: OrderLookupHandler): void;
+  off<K extends AssistantEventName>(name: K, listener: (detail: AssistantEventMap[K]) => void): void;
+  off(name: string, listener: (detail: never) => unknown): void {
+    if (name === 'orderLookup') {
+      if (this.orderLookup === (listener as unknown)) this.orderLookup = null;
+      return;
+    }
+    this.events.off(name as AssistantEventName, listener as (detail: unknown) => void);
   }
   /** Used by the widget for `open`/`close`; also usable by hosts with their own UI. */
   emit<K extends AssistantEventName>(name: K, detail: AssistantEventMap[K]): void {
@@ -469,7 +535,8 @@ export class KefuAssistant {
     }
     this.localeValue = locale;
     this.languageValue = resolveLanguage(locale);
-    this.emit('locale', { locale, language: this.languageValue });
+    this.localePinned = true;
+    this.emit('locale', { locale, language: this.languageValue, source: 'setLocale' });
   }
 
   // ---- conversation --------------------------------------------------------------------------
@@ -508,7 +575,16 @@ export class KefuAssistant {
     const now = this.shopNow();
     const value: CoreAskValue = await worker.call('ask', { text: clean, locale: this.localeValue, now });
     if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
-    return this.handleDecision(value);
+    const understanding = toUnderstanding(value.understanding);
+    this.followCustomerLanguage(understanding, clean);
+    // A customer the core hands over (asked for a person, angry, urgent) is not answered by a lookup.
+    const lookup = value.decision === 'escalate' ? null : orderLookupRequest(understanding, clean, this.languageValue);
+    if (lookup && this.orderLookup) {
+      const text = await this.runOrderLookup(this.orderLookup, lookup);
+      if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
+      if (text !== null) return this.answerFromLookup(value, understanding, lookup, text);
+    }
+    return this.handleDecision(value, understanding);
   }
 
   /**
@@ -636,6 +712,7 @@ export class KefuAssistant {
     this.worker?.terminate();
     this.worker = null;
     this.events.clear();
+    this.orderLookup = null;
   }
 
   // ---- loading -------------------------------------------------------------------------------
@@ -667,6 +744,13 @@ export class KefuAssistant {
       try {
         const result = await this.startWorker(kbText);
         this.coreVersionValue = result.coreVersion;
+        this.modelsValue = Array.isArray(result.models) ? result.models : [];
+        // A missing or corrupted model costs the understanding features, never the chat.
+        for (const wire of result.modelErrors ?? []) {
+          const error = errorFromStatus(wire);
+          console.warn(`[kefu] ${error.message} (continuing without this model)`);
+          if (this.statusValue !== 'disposed') this.emit('error', error);
+        }
       } catch (error) {
         this.degradedError = toKefuError(error, 'unavailable');
       }
@@ -686,6 +770,7 @@ export class KefuAssistant {
       shop: this.shopInfo,
       coreVersion: this.coreVersionValue,
       error: this.degradedError,
+      models: this.models,
     });
     this.resume();
     return this.statusValue;
@@ -724,7 +809,16 @@ export class KefuAssistant {
       kbText,
       coreUrl: new URL('kefu-core.mjs', this.baseUrl).href,
       wasmUrl: new URL('kefu-core.wasm', this.baseUrl).href,
+      models: this.manifestUrl() ? { manifestUrl: this.manifestUrl() as string } : null,
     });
+  }
+
+  /** The models manifest to load, or null (option `models: false`). */
+  private manifestUrl(): string | null {
+    const models = this.options.models ?? true;
+    if (models === false) return null;
+    if (models === true) return new URL('models/manifest.json', this.baseUrl).href;
+    return new URL(String(models.manifestUrl), (globalThis as { location?: Location }).location?.href).href;
   }
 
   /** Reads the transcript and conversation left by an earlier page. */
@@ -768,11 +862,76 @@ export class KefuAssistant {
 
   // ---- decisions -----------------------------------------------------------------------------
 
-  private handleDecision(value: CoreAskValue): AskResult {
+  /**
+   * The customer writes in another language than the interface's: with a sure language id and
+   * a real sentence (not "ok"), the interface follows, unless the page chose it with setLocale.
+   */
+  private followCustomerLanguage(understanding: Understanding | null, text: string): void {
+    if (this.localePinned) return;
+    const language = languageToSwitchTo(understanding, text, this.languageValue);
+    if (!language) return;
+    this.localeValue = language;
+    this.languageValue = language;
+    this.emit('locale', { locale: language, language, source: 'detected' });
+  }
+
+  /**
+   * Asks the shop's hook; resolves with its non-empty answer, or null to fall back to the KB
+   * reply (no answer, failure or timeout; failures are emitted as `error`).
+   */
+  private async runOrderLookup(handler: OrderLookupHandler, request: OrderLookupRequest): Promise<string | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UnavailableError(`orderLookup: the handler gave no answer within ${ORDER_LOOKUP_TIMEOUT_MS / 1000} s`)),
+        ORDER_LOOKUP_TIMEOUT_MS,
+      );
+    });
+    try {
+      const answer = await Promise.race([Promise.resolve().then(() => handler({ ...request })), timeout]);
+      if (answer == null || answer === '') return null;
+      if (typeof answer !== 'string') {
+        throw new InvalidArgumentError(`orderLookup: the handler must return a string (or a promise of one), not ${typeof answer}`);
+      }
+      return answer.trim() ? answer : null;
+    } catch (cause) {
+      const error =
+        cause instanceof KefuError ? cause : new UnavailableError(`orderLookup: the handler failed: ${(cause as Error)?.message ?? String(cause)}`);
+      this.emit('error', error);
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private answerFromLookup(value: CoreAskValue, understanding: Understanding | null, request: OrderLookupRequest, text: string): AskResult {
+    // The customer got an answer: a miss the core counted must not lead to a hand-over next time.
+    if (value.decision !== 'answer') void this.worker?.call('reset', {}).catch(() => {});
+    const reply = this.append({ role: 'assistant', kind: 'answer', text });
+    const result: AskResult = {
+      decision: 'answer',
+      reason: 'order_lookup',
+      entryId: null,
+      intent: request.intent,
+      score: null,
+      confidence: understanding?.confidence ?? null,
+      answer: { text, language: request.language },
+      candidates: [],
+      reply,
+      understanding,
+      source: 'orderLookup',
+    };
+    this.emit('answer', result);
+    return result;
+  }
+
+  private handleDecision(value: CoreAskValue, understanding: Understanding | null): AskResult {
     const candidates = (value.candidates ?? []).map(toCandidate);
     let reply: Message | null = null;
     if (value.decision === 'answer' && value.answer) {
       reply = this.append({ role: 'assistant', kind: 'answer', text: value.answer.text });
+    } else if (value.decision === 'clarify' && value.reason === 'out_of_scope') {
+      reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('outOfScope'), offerPerson: true });
     } else if (value.decision === 'clarify' && value.reason !== 'no_match' && candidates.length > 0) {
       reply = this.append({
         role: 'assistant',
@@ -793,6 +952,8 @@ export class KefuAssistant {
       answer: value.answer ?? null,
       candidates,
       reply,
+      understanding,
+      source: value.decision === 'answer' ? 'kb' : null,
     };
     if (result.decision === 'answer') this.emit('answer', result);
     return result;
@@ -830,6 +991,8 @@ export class KefuAssistant {
       answer: null,
       candidates: [],
       reply: null,
+      understanding: null,
+      source: null,
     };
   }
 
@@ -1021,6 +1184,7 @@ export type Assistant = Pick<
   | 'error'
   | 'shop'
   | 'coreVersion'
+  | 'models'
   | 'endpoint'
   | 'locale'
   | 'language'

@@ -4,16 +4,18 @@
 
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unwrap, type CoreAssistant, type CoreModule, type CreateKefuCore } from './core-api.js';
+import { unwrap, type CoreAnalysis, type CoreAssistant, type CoreModule, type CreateKefuCore } from './core-api.js';
 import { KefuError, OutOfRangeError, InvalidArgumentError, toKefuError } from './errors.js';
+import { parseManifest, verifyModel, type ModelName } from './models.js';
 import { SDK_VERSION } from './version.js';
 
 const MAX_LINE_CHARS = 4000;
 const MAX_LINE_BYTES = 10_000;
 
-const AVAILABLE = ['answer'] as const;
-const NOT_YET = ['langid', 'classify', 'translate'] as const;
+const AVAILABLE = ['answer', 'langid', 'classify'] as const;
+const NOT_YET = ['translate'] as const;
 
 const MAIN_HELP = `Usage: kefu <command> [options]
 
@@ -22,24 +24,30 @@ writes one JSON line per input line to stdout.
 
 Commands:
   answer --kb FILE     answer customer questions from a knowledge base
-  langid               not available yet (next releases)
-  classify             not available yet (next releases)
+  langid               identify the language of each line
+  classify             language, intent, sentiment, urgency and entities of each line
   translate            not available yet (next releases)
 
 Options:
   -h, --help           show this help (kefu <command> --help for a command)
   -V, --version        print the SDK and core versions
 
-Exit status: 0 success, 1 runtime failure (unreadable or invalid KB, missing wasm build),
-2 usage error (unknown command or option, command not available yet).
+Exit status: 0 success, 1 runtime failure (unreadable or invalid KB, missing wasm build,
+missing or corrupted model), 2 usage error (unknown command or option, command not available yet).
 `;
 
-const ANSWER_HELP = `Usage: kefu answer --kb FILE [--locale LOCALE]
+const MODELS_HELP = `  --models DIR         folder of manifest.json and the model files (default: the models next
+                       to cli.mjs, sdk-js/dist/models, else the repository's models/); every
+                       file is checked against its sha256 in the manifest before it is used`;
+
+const ANSWER_HELP = `Usage: kefu answer --kb FILE [--locale LOCALE] [--models DIR | --no-models]
 
 Reads one customer question per stdin line and writes one JSON line per input line:
-  {"decision","reason","entry_id","score","confidence","answer","language"}
+  {"decision","reason","entry_id","score","confidence","answer","language","understanding"}
 decision is answer | clarify | escalate; reason is matched | ambiguous | no_match |
-no_match_twice | customer_request; answer and language are the KB answer's text and language;
+no_match_twice | customer_request, and with the models negative_sentiment | urgent |
+out_of_scope | ambiguous_intent | intent_matched; answer and language are the KB answer's text
+and language; understanding is what kefu classify prints for the line (null with --no-models);
 fields the core did not return are null. Every line is answered on its own (the conversation
 state is reset between lines). A line that cannot be answered (empty, over ${MAX_LINE_CHARS} characters
 or ${MAX_LINE_BYTES} bytes, not UTF-8) yields {"error":{"code","message"}} on its line; no line is skipped.
@@ -47,40 +55,95 @@ or ${MAX_LINE_BYTES} bytes, not UTF-8) yields {"error":{"code","message"}} on it
 Options:
   --kb FILE            knowledge-base JSON file (required; format: docs/knowledge-base.md)
   --locale LOCALE      the customer's locale passed to the core, e.g. es-ES (default: en)
+${MODELS_HELP}
+  --no-models          answer by word overlap alone, as a browser without the models does
   -h, --help           show this help
 
 Example:
   printf 'How long does delivery take?\\n' | kefu answer --kb demo/kb.json
 `;
 
+const LANGID_HELP = `Usage: kefu langid [--models DIR]
+
+Reads one message per stdin line and writes one JSON line per input line:
+  {"lang","lang_confidence"}
+lang is one of en zh es fr de pt it ja ko nl; lang_confidence is the model's probability (0..1).
+A line that cannot be read (empty, over ${MAX_LINE_CHARS} characters or ${MAX_LINE_BYTES} bytes, not UTF-8) yields
+{"error":{"code","message"}} on its line; no line is skipped.
+
+Options:
+${MODELS_HELP}
+  -h, --help           show this help
+
+Example:
+  printf '¿Dónde está mi pedido?\\n' | kefu langid
+`;
+
+const CLASSIFY_HELP = `Usage: kefu classify [--models DIR]
+
+Reads one customer message per stdin line and writes one JSON line per input line:
+  {"lang","lang_confidence","intent","confidence","top","sentiment","sentiment_confidence",
+   "urgency","urgency_confidence","entities"}
+intent is one of the 37 intents (shared/taxonomy/intents.json) and top the three likeliest
+[{"intent","score"}]; sentiment is negative | neutral | positive; urgency is low | normal |
+high | urgent; entities are [{"type","text","value","start","end"}] with type order_number |
+tracking_number | email | phone | country | amount (amounts add "amount" and "currency") and
+start/end UTF-16 offsets into the line. No knowledge base is needed. A line that cannot be read
+(empty, too long, not UTF-8) yields {"error":{"code","message"}} on its line.
+
+Options:
+${MODELS_HELP}
+  -h, --help           show this help
+
+Example:
+  printf 'I want to return these shoes\\n' | kefu classify
+`;
+
 class UsageError extends Error {}
 
-interface AnswerOptions {
-  kb: string;
+/** A runtime failure reported as "kefu <command>: message" with exit status 1. */
+class CliFailure extends Error {}
+
+type Command = 'answer' | 'langid' | 'classify';
+const HELP: Record<Command, string> = { answer: ANSWER_HELP, langid: LANGID_HELP, classify: CLASSIFY_HELP };
+const VALID_OPTIONS: Record<Command, string[]> = {
+  answer: ['--kb', '--locale', '--models', '--no-models', '--help'],
+  langid: ['--models', '--help'],
+  classify: ['--models', '--help'],
+};
+
+interface CliOptions {
+  kb: string | null;
   locale: string;
+  /** null: the default folder; false: no models (answer --no-models). */
+  models: string | null | false;
 }
 
-function parseAnswerArgs(args: string[]): AnswerOptions | 'help' {
-  let kb: string | null = null;
-  let locale = 'en';
+function parseArgs(command: Command, args: string[]): CliOptions | 'help' {
+  const options: CliOptions = { kb: null, locale: 'en', models: null };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
     const value = () => {
       const next = inline ?? args[++i];
-      if (next === undefined) throw new UsageError(`kefu answer: ${name} needs a value`);
+      if (next === undefined) throw new UsageError(`kefu ${command}: ${name} needs a value`);
       return next;
     };
+    const valid = VALID_OPTIONS[command];
     if (name === '-h' || name === '--help') return 'help';
-    else if (name === '--kb') kb = value();
-    else if (name === '--locale') locale = value();
-    else throw new UsageError(`kefu answer: unknown option ${JSON.stringify(arg)}; valid options: --kb, --locale, --help`);
+    else if (!valid.includes(name)) throw new UsageError(`kefu ${command}: unknown option ${JSON.stringify(arg)}; valid options: ${valid.join(', ')}`);
+    else if (name === '--kb') options.kb = value();
+    else if (name === '--locale') options.locale = value();
+    else if (name === '--models') options.models = value();
+    else if (name === '--no-models') options.models = false;
   }
-  if (!kb) throw new UsageError('kefu answer: --kb FILE is required (see kefu answer --help)');
-  if (!/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/.test(locale)) {
-    throw new UsageError(`kefu answer: --locale ${JSON.stringify(locale)} is not a BCP 47 locale such as en or es-ES`);
+  if (command === 'answer') {
+    if (!options.kb) throw new UsageError('kefu answer: --kb FILE is required (see kefu answer --help)');
+    if (!/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/.test(options.locale)) {
+      throw new UsageError(`kefu answer: --locale ${JSON.stringify(options.locale)} is not a BCP 47 locale such as en or es-ES`);
+    }
   }
-  return { kb, locale };
+  return options;
 }
 
 async function loadCore(): Promise<CoreModule> {
@@ -93,6 +156,51 @@ async function loadCore(): Promise<CoreModule> {
   const factory = ((await import(glueUrl.href)) as { default: CreateKefuCore }).default;
   // The glue is built for web/worker; in Node the binary must be handed over (see contracts.md).
   return factory({ wasmBinary });
+}
+
+/** The models folder: --models DIR, else sdk-js/dist/models, else the repository's models/. */
+function modelsDir(explicit: string | null): string {
+  if (explicit !== null) return resolve(explicit);
+  const candidates = [fileURLToPath(new URL('./models/', import.meta.url)), fileURLToPath(new URL('../../models/', import.meta.url))];
+  return candidates.find((dir) => existsSync(join(dir, 'manifest.json'))) ?? candidates[0];
+}
+
+/**
+ * Loads the named models into `assistant`, each checked against the manifest's sha256 first.
+ * Throws CliFailure naming the file for a missing manifest or model, a mismatch or a refusal.
+ */
+async function loadModels(assistant: CoreAssistant, dir: string, names: readonly ModelName[]): Promise<void> {
+  const manifestPath = join(dir, 'manifest.json');
+  let manifestText: string;
+  try {
+    manifestText = await readFile(manifestPath, 'utf8');
+  } catch (error) {
+    throw new CliFailure(`cannot read ${manifestPath}: ${(error as Error).message} (run ./scripts/build.sh, or pass --models DIR)`);
+  }
+  let entries;
+  try {
+    entries = parseManifest(manifestText, manifestPath);
+  } catch (error) {
+    throw new CliFailure(toKefuError(error).message);
+  }
+  for (const name of names) {
+    const entry = entries.find((candidate) => candidate.name === name);
+    if (!entry) throw new CliFailure(`${manifestPath} lists no "${name}" model`);
+    const path = join(dir, entry.file);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`);
+    }
+    try {
+      await verifyModel(entry, bytes, path);
+      unwrap(name === 'langid' ? assistant.loadLanguageModel(bytes) : assistant.loadIntentModel(bytes));
+    } catch (error) {
+      const message = toKefuError(error).message;
+      throw new CliFailure(message.startsWith(path) ? message : `${path}: ${message}`);
+    }
+  }
 }
 
 /** Splits stdin into lines of raw bytes (so invalid UTF-8 is detected per line, not replaced). */
@@ -111,7 +219,7 @@ async function* stdinLines(): AsyncGenerator<Buffer> {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeLine(bytes: Buffer, lineNumber: number): string {
+function decodeLine(bytes: Buffer, lineNumber: number, noun: string): string {
   const trimmed = bytes.length && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
   let text: string;
   try {
@@ -119,15 +227,31 @@ function decodeLine(bytes: Buffer, lineNumber: number): string {
   } catch {
     throw new InvalidArgumentError(`line ${lineNumber}: not valid UTF-8`);
   }
-  if (!text.trim()) throw new InvalidArgumentError(`line ${lineNumber}: empty question`);
+  if (!text.trim()) throw new InvalidArgumentError(`line ${lineNumber}: empty ${noun}`);
   const chars = [...text].length;
   if (chars > MAX_LINE_CHARS || trimmed.length > MAX_LINE_BYTES) {
-    throw new OutOfRangeError(`line ${lineNumber}: question too long (${chars} characters, ${trimmed.length} bytes; limits ${MAX_LINE_CHARS} characters, ${MAX_LINE_BYTES} bytes)`);
+    throw new OutOfRangeError(`line ${lineNumber}: ${noun} too long (${chars} characters, ${trimmed.length} bytes; limits ${MAX_LINE_CHARS} characters, ${MAX_LINE_BYTES} bytes)`);
   }
   return text;
 }
 
-function answerLine(assistant: CoreAssistant, text: string, locale: string): Record<string, unknown> {
+/** The classify line: every field present, null where a model said nothing. */
+function classifyFields(value: CoreAnalysis): Record<string, unknown> {
+  return {
+    lang: value.lang ?? null,
+    lang_confidence: value.lang_confidence ?? null,
+    intent: value.intent ?? null,
+    confidence: value.confidence ?? null,
+    top: value.top ?? [],
+    sentiment: value.sentiment ?? null,
+    sentiment_confidence: value.sentiment_confidence ?? null,
+    urgency: value.urgency ?? null,
+    urgency_confidence: value.urgency_confidence ?? null,
+    entities: value.entities ?? [],
+  };
+}
+
+function answerLine(assistant: CoreAssistant, text: string, locale: string, withModels: boolean): Record<string, unknown> {
   const reset = assistant.resetConversation();
   if (reset && typeof reset === 'object') unwrap(reset);
   const value = unwrap(assistant.ask(text, JSON.stringify({ locale })));
@@ -139,6 +263,7 @@ function answerLine(assistant: CoreAssistant, text: string, locale: string): Rec
     confidence: value.confidence ?? null,
     answer: value.answer?.text ?? null,
     language: value.answer?.language ?? null,
+    understanding: withModels && value.understanding ? classifyFields(value.understanding) : null,
   };
 }
 
@@ -148,42 +273,66 @@ function write(line: string): Promise<void> {
   });
 }
 
-async function runAnswer(args: string[]): Promise<number> {
-  const options = parseAnswerArgs(args);
+/** Runs `handle` on every stdin line, writing exactly one JSON line per input line. */
+async function eachLine(noun: string, handle: (text: string) => Record<string, unknown>): Promise<void> {
+  let lineNumber = 0;
+  for await (const bytes of stdinLines()) {
+    lineNumber++;
+    let output: Record<string, unknown>;
+    try {
+      output = handle(decodeLine(bytes, lineNumber, noun));
+    } catch (error) {
+      const kefuError = toKefuError(error);
+      const message = kefuError.message.startsWith(`line ${lineNumber}:`) ? kefuError.message : `line ${lineNumber}: ${kefuError.message}`;
+      output = { error: { code: kefuError.code, message } };
+    }
+    await write(JSON.stringify(output));
+  }
+}
+
+async function run(command: Command, args: string[]): Promise<number> {
+  const options = parseArgs(command, args);
   if (options === 'help') {
-    process.stdout.write(ANSWER_HELP);
+    process.stdout.write(HELP[command]);
     return 0;
   }
-  let kbText: string;
-  try {
-    kbText = await readFile(options.kb, 'utf8');
-  } catch (error) {
-    process.stderr.write(`kefu answer: cannot read --kb ${options.kb}: ${(error as Error).message}\n`);
-    return 1;
+  let kbText: string | null = null;
+  if (command === 'answer') {
+    try {
+      kbText = await readFile(options.kb as string, 'utf8');
+    } catch (error) {
+      throw new CliFailure(`cannot read --kb ${options.kb}: ${(error as Error).message}`);
+    }
   }
   const core = await loadCore();
   const assistant = new core.Assistant();
   try {
-    try {
-      unwrap(assistant.loadKnowledgeBase(kbText));
-    } catch (error) {
-      process.stderr.write(`kefu answer: ${options.kb}: ${toKefuError(error).message}\n`);
-      return 1;
-    }
-    let lineNumber = 0;
-    for await (const bytes of stdinLines()) {
-      lineNumber++;
-      let output: Record<string, unknown>;
+    if (kbText !== null) {
       try {
-        output = answerLine(assistant, decodeLine(bytes, lineNumber), options.locale);
+        unwrap(assistant.loadKnowledgeBase(kbText));
       } catch (error) {
-        const kefuError = toKefuError(error);
-        const message = kefuError.message.startsWith(`line ${lineNumber}:`) ? kefuError.message : `line ${lineNumber}: ${kefuError.message}`;
-        output = { error: { code: kefuError.code, message } };
+        throw new CliFailure(`${options.kb}: ${toKefuError(error).message}`);
       }
-      await write(JSON.stringify(output));
+    }
+    const withModels = options.models !== false;
+    if (withModels) {
+      await loadModels(assistant, modelsDir(options.models || null), command === 'langid' ? ['langid'] : ['langid', 'nlu']);
+    }
+    if (command === 'answer') {
+      await eachLine('question', (text) => answerLine(assistant, text, options.locale, withModels));
+    } else if (command === 'langid') {
+      await eachLine('message', (text) => {
+        const value = unwrap(assistant.identifyLanguage(text));
+        return { lang: value.lang, lang_confidence: value.lang_confidence };
+      });
+    } else {
+      await eachLine('message', (text) => classifyFields(unwrap(assistant.analyze(text))));
     }
     return 0;
+  } catch (error) {
+    if (!(error instanceof CliFailure)) throw error;
+    process.stderr.write(`kefu ${command}: ${error.message}\n`);
+    return 1;
   } finally {
     assistant.delete();
   }
@@ -213,7 +362,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`kefu ${command}: not available yet (next releases)\n`);
     return 2;
   }
-  if (command === 'answer') return runAnswer(rest);
+  if ((AVAILABLE as readonly string[]).includes(command)) return run(command as Command, rest);
   throw new UsageError(
     `kefu: unknown command ${JSON.stringify(command)}; valid commands: ${AVAILABLE.join(', ')} ` +
       `(not available yet: ${NOT_YET.join(', ')}); see kefu --help`,

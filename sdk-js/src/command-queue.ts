@@ -32,6 +32,8 @@ export interface LoaderSettings {
   open?: boolean;
   /** Header title. Default: the shop's name. */
   title?: string;
+  /** Understanding models: true (default), false (data-models="off"), or {manifestUrl}. */
+  models?: boolean | { manifestUrl: string };
 }
 
 /** What the live function drives once the assistant and widget exist. */

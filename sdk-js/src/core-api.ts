@@ -7,7 +7,50 @@ import { errorFromStatus } from './errors.js';
 export type CoreStatus<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
 export type CoreDecision = 'answer' | 'clarify' | 'escalate';
-export type CoreReason = 'matched' | 'ambiguous' | 'no_match' | 'no_match_twice' | 'customer_request';
+export type CoreReason =
+  | 'matched'
+  | 'ambiguous'
+  | 'no_match'
+  | 'no_match_twice'
+  | 'customer_request'
+  | 'negative_sentiment'
+  | 'urgent'
+  | 'out_of_scope'
+  | 'ambiguous_intent'
+  | 'intent_matched';
+
+export type CoreEntityType = 'order_number' | 'tracking_number' | 'email' | 'phone' | 'country' | 'amount';
+
+/** An entity found in a message; start/end are UTF-16 offsets into the message. */
+export interface CoreEntity {
+  type: CoreEntityType;
+  text: string;
+  value: string;
+  start: number;
+  end: number;
+  amount?: number;
+  currency?: string;
+}
+
+/** What the understanding models say about one message; fields of models not loaded are absent. */
+export interface CoreAnalysis {
+  lang?: string;
+  lang_confidence?: number;
+  intent?: string;
+  confidence?: number;
+  top?: { intent: string; score: number }[];
+  sentiment?: 'negative' | 'neutral' | 'positive';
+  sentiment_confidence?: number;
+  urgency?: 'low' | 'normal' | 'high' | 'urgent';
+  urgency_confidence?: number;
+  entities: CoreEntity[];
+}
+
+export interface CoreLanguageId {
+  lang: string;
+  lang_confidence: number;
+  entities: CoreEntity[];
+}
 
 export interface CoreCandidate {
   entry_id: string;
@@ -25,6 +68,8 @@ export interface CoreAskValue {
   confidence?: number;
   answer?: { text: string; language: string };
   candidates?: CoreCandidate[];
+  /** The understanding models' analysis of the message (present in cores with models). */
+  understanding?: CoreAnalysis;
 }
 
 export interface CoreKbInfo {
@@ -49,6 +94,12 @@ export interface CoreBusinessStatus {
 
 export interface CoreAssistant {
   loadKnowledgeBase(kbJsonText: string): CoreStatus<CoreKbInfo>;
+  /** Replaces the language-id model; a failed load keeps the previous one. */
+  loadLanguageModel(bytes: Uint8Array): CoreStatus<null>;
+  /** Replaces the intent/sentiment/urgency model; a failed load keeps the previous one. */
+  loadIntentModel(bytes: Uint8Array): CoreStatus<null>;
+  identifyLanguage(text: string): CoreStatus<CoreLanguageId>;
+  analyze(text: string): CoreStatus<CoreAnalysis>;
   ask(text: string, optionsJsonText: string): CoreStatus<CoreAskValue>;
   resetConversation(): CoreStatus<unknown> | void;
   redact(text: string): CoreStatus<CoreRedaction>;

@@ -20,6 +20,8 @@ export async function createAssistant(options: AssistantOptions): Promise<Assist
 }
 
 export { KefuAssistant, DEFAULT_MAX_MESSAGE_LENGTH, EVENT_NAMES, ESCALATION_REASONS } from './assistant.js';
+export type { Entity, OrderLookupHandler, OrderLookupRequest, Understanding } from './understanding.js';
+export type { LoadedModel, ModelName } from './models.js';
 export type {
   Assistant,
   AssistantOptions,
@@ -36,6 +38,7 @@ export type {
   EscalationReason,
   Message,
   MessageRole,
+  ModelsOption,
   Progress,
   ReadyDetail,
   ShopInfo,

@@ -8,7 +8,7 @@
 
 import { KefuAssistant, type AssistantEventName } from './assistant.js';
 import { installCommandQueue, type Controller, type LoaderSettings, type QueueHost } from './command-queue.js';
-import { InvalidArgumentError, type KefuError } from './errors.js';
+import { InvalidArgumentError, invalidChoice, type KefuError } from './errors.js';
 import type { StringOverrides } from './i18n.js';
 import { SDK_VERSION } from './version.js';
 import { mountWidget, type KefuWidgetElement } from './widget.js';
@@ -35,6 +35,10 @@ function whenBodyReady(run: () => void): void {
   if (data.kb) defaults.kb = data.kb;
   if (data.endpoint) defaults.endpoint = data.endpoint;
   if (data.locale) defaults.locale = data.locale;
+  if (data.models === 'off') defaults.models = false;
+  else if (data.models !== undefined && data.models !== 'on') {
+    console.error(`[kefu] ${invalidChoice('data-models', data.models, ['on', 'off']).message}; loading the models`);
+  }
 
   let assistant: KefuAssistant | null = null;
   const report = (error: KefuError) => {
@@ -54,6 +58,7 @@ function whenBodyReady(run: () => void): void {
           locale: settings.locale ?? null,
           siteId: settings.site ?? null,
           strings: settings.strings as StringOverrides | undefined,
+          models: settings.models,
         },
         baseUrl,
       );

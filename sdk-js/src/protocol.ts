@@ -3,6 +3,7 @@
 
 import type { CoreAskValue, CoreBusinessStatus, CoreKbInfo, CoreRedaction } from './core-api.js';
 import type { ShopLocalTime } from './business-hours.js';
+import type { LoadedModel } from './models.js';
 
 export interface InitPayload {
   /** The knowledge base's JSON text (fetched by the main thread). */
@@ -11,10 +12,16 @@ export interface InitPayload {
   coreUrl: string;
   /** Absolute URL of kefu-core.wasm. */
   wasmUrl: string;
+  /** Where to load the understanding models from; absent or null: none. */
+  models?: { manifestUrl: string } | null;
 }
 export interface InitResult {
   kb: CoreKbInfo;
   coreVersion: string;
+  /** The models that passed the sha256 check and loaded. */
+  models: LoadedModel[];
+  /** One error per model (or manifest) that was skipped; the assistant works without it. */
+  modelErrors: WireError[];
 }
 
 export interface RequestMap {
@@ -47,7 +54,7 @@ export type WorkerReply =
 
 /** Download progress of one file; `total` is null when the server sent no Content-Length. */
 export interface ProgressEvent {
-  file: 'kb' | 'wasm';
+  file: 'kb' | 'wasm' | 'langid' | 'nlu';
   loaded: number;
   total: number | null;
 }

@@ -3,7 +3,7 @@
 // Stable hooks for tests and theming: `part` and `data-testid` attributes, `data-role` on messages.
 
 import type { AssistantEventMap, AssistantEventName, EscalationReason, KefuAssistant, Message } from './assistant.js';
-import { EVENT_NAMES } from './assistant.js';
+import { EVENT_NAMES, escalationReasonFor } from './assistant.js';
 import { InvalidArgumentError, KefuError, UnavailableError, invalidChoice, toKefuError } from './errors.js';
 import { WIDGET_CSS } from './widget-styles.js';
 
@@ -194,9 +194,8 @@ export function defineWidget(): new () => KefuWidgetElement {
       try {
         this.showNotice(null);
         const result = await assistant.ask(text);
-        if (result.decision === 'escalate') {
-          await this.talkToPerson(result.reason === 'no_match_twice' ? 'no_match_twice' : 'customer_request');
-        }
+        // Asked for a person, missed twice, angry or urgent: the core's reason goes with the hand-over.
+        if (result.decision === 'escalate') await this.talkToPerson(escalationReasonFor(result.reason));
       } catch (error) {
         this.reportError(error, assistant.conversationId ? assistant.t('sendFailed') : undefined);
         throw error;
@@ -362,7 +361,11 @@ export function defineWidget(): new () => KefuWidgetElement {
           this.showNotice(null);
           this.renderMessages();
         }),
-        assistant.on('locale', () => this.renderStrings()),
+        // The greeting and the person buttons follow the new language too.
+        assistant.on('locale', () => {
+          this.renderStrings();
+          this.renderMessages();
+        }),
         // A queued hand-over that got through: the "saved, will be sent" notice is now stale.
         assistant.on('escalated', () => this.showNotice(null)),
         assistant.on('ready', () => {
@@ -448,6 +451,13 @@ export function defineWidget(): new () => KefuWidgetElement {
           list.appendChild(button);
         }
         item.appendChild(list);
+      }
+      if (message.offerPerson && s) {
+        const button = el('button', { type: 'button', class: 'suggestion', part: 'suggestion offer-person', 'data-testid': 'kefu-offer-person' }, s.talkToPerson);
+        button.addEventListener('click', () => void this.talkToPerson('customer_request').catch(() => {}));
+        const group = el('div', { class: 'suggestions' });
+        group.appendChild(button);
+        item.appendChild(group);
       }
       return item;
     }

@@ -93,7 +93,7 @@ test('a request for a person is escalated, redacted and stored; the agent reply 
   assert.match(text, /\[email\]/);
   assert.doesNotMatch(text, /4111|jane\.doe/);
   assert.equal(payload.shop_id, 'global-select');
-  assert.equal(payload.intent, undefined, 'no intent model yet: the field must be absent');
+  assert.equal(payload.intent.label, 'contact_human_agent');
 
   // The agent answers from the console.
   const desk = await context.newPage();

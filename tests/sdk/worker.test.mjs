@@ -127,3 +127,118 @@ test('core failures and bad requests come back as {id, error: {name, code, messa
   const reset = await call('reset', {});
   assert.deepEqual(reset, { id: reset.id, result: null });
 });
+
+// ---- understanding models ---------------------------------------------------------------------
+
+const MODELS = 'https://shop.example/kefu/models/';
+const manifestText = readFileSync(join(dist, 'models', 'manifest.json'), 'utf8');
+const manifest = JSON.parse(manifestText);
+const modelFile = (name) => manifest.models.find((model) => model.name === name);
+
+/** Serves the wasm and dist/models; `override(path)` may return a Response to replace a file. */
+function modelServer(override = () => null) {
+  return async (url) => {
+    const href = String(url);
+    fetched.push(href);
+    if (href === WASM_URL) return servingFetch(url);
+    if (!href.startsWith(MODELS)) return new Response('not found', { status: 404 });
+    const path = href.slice(MODELS.length);
+    const replaced = override(path);
+    if (replaced) return replaced;
+    const file = join(dist, 'models', ...path.split('/'));
+    if (!existsSync(file)) return new Response('not found', { status: 404 });
+    const bytes = readFileSync(file);
+    return new Response(bytes, { status: 200, headers: { 'Content-Length': String(bytes.length) } });
+  };
+}
+
+async function initWithModels(fetchImpl) {
+  globalThis.fetch = fetchImpl;
+  fetched.length = 0;
+  const before = replies.length;
+  try {
+    const reply = await call('init', {
+      kbText,
+      coreUrl: pathToFileURL(join(dist, 'kefu-core.mjs')).href,
+      wasmUrl: WASM_URL,
+      models: { manifestUrl: `${MODELS}manifest.json` },
+    });
+    return { reply, progress: replies.slice(before).filter((message) => message.type === 'progress').map((message) => message.payload) };
+  } finally {
+    globalThis.fetch = servingFetch;
+  }
+}
+
+test('init with models: manifest and both files fetched, verified, loaded, with progress per file', async () => {
+  const { reply, progress } = await initWithModels(modelServer());
+  assert.ok(reply.result, JSON.stringify(reply.error));
+  assert.deepEqual(reply.result.modelErrors, []);
+  assert.deepEqual(reply.result.models.map((model) => model.name).sort(), ['langid', 'nlu']);
+  for (const model of reply.result.models) assert.equal(model.sha256, modelFile(model.name).sha256);
+  // The wasm core is already running: only the models are fetched on a second init.
+  assert.deepEqual(fetched.sort(), [`${MODELS}langid/kefu-langid.bin`, `${MODELS}manifest.json`, `${MODELS}nlu/kefu-nlu.bin`]);
+  for (const name of ['langid', 'nlu']) {
+    const last = progress.filter((p) => p.file === name).at(-1);
+    assert.ok(last, `progress for ${name}`);
+    assert.equal(last.loaded, modelFile(name).bytes);
+    assert.equal(last.total, modelFile(name).bytes);
+  }
+  globalThis.fetch = async () => assert.fail('ask must not touch the network');
+  try {
+    const asked = await call('ask', { text: 'Where is my order #A1234?', locale: 'en', now: null });
+    assert.equal(asked.result.understanding.intent, 'track_order');
+    assert.equal(asked.result.understanding.lang, 'en');
+    assert.equal(asked.result.understanding.entities[0].value, 'A1234');
+  } finally {
+    globalThis.fetch = servingFetch;
+  }
+});
+
+test('a corrupted model never reaches the core: DataLossError naming the file and both hashes; the rest works', async () => {
+  const bytes = new Uint8Array(readFileSync(join(dist, 'models', 'nlu', 'kefu-nlu.bin')));
+  bytes[4096] ^= 0x40;
+  const { reply } = await initWithModels(modelServer((path) => (path === 'nlu/kefu-nlu.bin' ? new Response(bytes) : null)));
+  assert.ok(reply.result, JSON.stringify(reply.error));
+  assert.deepEqual(reply.result.models.map((model) => model.name), ['langid']);
+  assert.equal(reply.result.modelErrors.length, 1);
+  const [error] = reply.result.modelErrors;
+  assert.equal(error.name, 'DataLossError');
+  assert.equal(error.code, 'data_loss');
+  assert.match(error.message, /nlu\/kefu-nlu\.bin: sha256 mismatch: the file has [0-9a-f]{64}/);
+  assert.ok(error.message.includes(modelFile('nlu').sha256), error.message);
+  const asked = await call('ask', { text: 'how long does delivery to europe take', locale: 'en', now: null });
+  assert.equal(asked.result.entry_id, 'delivery-time-eu', 'retrieval still answers');
+  assert.equal(asked.result.understanding.lang, 'en', 'the intact language model is used');
+  assert.equal(asked.result.understanding.intent, undefined, 'no intent without the intent model');
+});
+
+test('a missing manifest or model file is reported and skipped; init still succeeds', async () => {
+  const noManifest = await initWithModels(modelServer((path) => (path === 'manifest.json' ? new Response('gone', { status: 404 }) : null)));
+  assert.ok(noManifest.reply.result, JSON.stringify(noManifest.reply.error));
+  assert.deepEqual(noManifest.reply.result.models, []);
+  assert.equal(noManifest.reply.result.modelErrors[0].code, 'unavailable');
+  assert.match(noManifest.reply.result.modelErrors[0].message, /models\/manifest\.json: HTTP 404/);
+  assert.deepEqual(fetched, [`${MODELS}manifest.json`], 'nothing else is fetched without a manifest');
+
+  const badManifest = await initWithModels(modelServer((path) =>
+    path === 'manifest.json' ? new Response(JSON.stringify({ models: [{ ...modelFile('nlu'), file: '../../secrets.bin' }] })) : null));
+  assert.equal(badManifest.reply.result.modelErrors[0].code, 'invalid_argument');
+  assert.match(badManifest.reply.result.modelErrors[0].message, /models\[0\]\.file: "\.\.\/\.\.\/secrets\.bin" must be a relative path/);
+
+  const noLangid = await initWithModels(modelServer((path) => (path === 'langid/kefu-langid.bin' ? new Response('x', { status: 503 }) : null)));
+  assert.deepEqual(noLangid.reply.result.models.map((model) => model.name), ['nlu']);
+  assert.match(noLangid.reply.result.modelErrors[0].message, /langid\/kefu-langid\.bin: HTTP 503/);
+});
+
+test('a model that matches its manifest but that the core refuses is skipped, naming the core error', async () => {
+  const truncated = readFileSync(join(dist, 'models', 'nlu', 'kefu-nlu.bin')).subarray(0, 5000);
+  const { createHash } = await import('node:crypto');
+  const sha256 = createHash('sha256').update(truncated).digest('hex');
+  const forged = { models: [modelFile('langid'), { ...modelFile('nlu'), bytes: truncated.length, sha256 }] };
+  const { reply } = await initWithModels(modelServer((path) =>
+    path === 'manifest.json' ? new Response(JSON.stringify(forged)) : path === 'nlu/kefu-nlu.bin' ? new Response(truncated) : null));
+  assert.deepEqual(reply.result.models.map((model) => model.name), ['langid']);
+  assert.equal(reply.result.modelErrors.length, 1);
+  assert.equal(reply.result.modelErrors[0].code, 'out_of_range');
+  assert.match(reply.result.modelErrors[0].message, /^models: nlu\/kefu-nlu\.bin: the core refused it: model truncated/);
+});
