@@ -20,7 +20,7 @@ echo "== Kefu (wasm core, shipped models)"
 node scripts/bench/kefu_understanding.mjs --out build/bench/kefu.json >/dev/null
 
 echo "== language-id peers: franc, CLD2"
-g++ -O2 -o build/bench/cld2_langid scripts/bench/cld2_langid.cc -lcld2
+g++ -O2 -include cstdio -o build/bench/cld2_langid scripts/bench/cld2_langid.cc -lcld2  # the CLD2 header uses FILE without <cstdio>
 node scripts/bench/peers_langid.mjs --cld2 build/bench/cld2_langid > build/bench/langid-peers.json
 
 echo "== intent peer: fastText (trained on the same data)"

@@ -163,8 +163,8 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
   if (!analysis.ok()) return analysis.status();
 
   const std::vector<Entry>& entries = kb_->entries();
-  std::vector<RetrievalHit> hits =
-      index_.search(tokenizeNormalized(*normalized), kIntentSearchDepth);
+  const std::vector<std::string> tokens = tokenizeNormalized(*normalized);
+  std::vector<RetrievalHit> hits = index_.search(tokens, kIntentSearchDepth);
   if (analysis->intent && analysis->intent_confidence >= kIntentBoostFloor) {
     for (RetrievalHit& hit : hits) {
       if (entries[hit.entry].intent == *analysis->intent) {
@@ -176,6 +176,7 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
     });
   }
   PolicySignals signals = signalsOf(*analysis, asksForHuman(*normalized));
+  signals.tokens = tokens.size();
   // The entry a confident intent would answer with: the best-ranked one of that intent, or the
   // only one the KB has.
   std::optional<RetrievalHit> intentEntry;
@@ -204,7 +205,12 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
   signals.intent_has_entry = intentEntry.has_value();
   std::vector<RetrievalHit> top(hits.begin(), hits.begin() + std::min(hits.size(), kCandidateCount));
   PolicyOutcome outcome = policy_.decide(signals, top);
-  if (outcome.reason == Reason::kIntentMatched) top.insert(top.begin(), *intentEntry);
+  if (outcome.reason == Reason::kIntentMatched) {
+    top.erase(std::remove_if(top.begin(), top.end(),
+                             [&](const RetrievalHit& h) { return h.entry == intentEntry->entry; }),
+              top.end());
+    top.insert(top.begin(), *intentEntry);
+  }
   if (outcome.reason == Reason::kAmbiguousIntent) {
     // "Do you mean returning an item or a refund?": the best entry of each of the two intents.
     std::vector<RetrievalHit> pair;

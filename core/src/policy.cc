@@ -332,7 +332,10 @@ PolicyOutcome DialoguePolicy::decide(const PolicySignals& s, const std::vector<R
   const bool human = s.asks_for_human ||
                      (s.intent == "contact_human_agent" && s.intent_confidence >= kHumanIntentThreshold);
   if (human) return escalate(Reason::kCustomerRequest);
-  if (s.sentiment == "negative" && s.sentiment_confidence >= kAngrySentimentThreshold) {
+  const bool pressed = (s.urgency == "high" || s.urgency == "urgent") &&
+                       s.urgency_confidence >= kAngryUrgencyFloor;
+  if (s.sentiment == "negative" && s.sentiment_confidence >= kAngrySentimentThreshold && pressed &&
+      s.tokens >= kAngryMinTokens) {
     return escalate(Reason::kNegativeSentiment);
   }
   if (s.urgency == "urgent" && s.urgency_confidence >= kUrgentThreshold) {

@@ -54,17 +54,21 @@ const results = {
   urgency: accuracy(nluDev.filter((r) => r.urgency), (r) => nluPred.get(r).urgency, 'urgency', 'lang'),
 };
 
-// How often the policy would hand a dev message straight to a person as angry or urgent, split
-// by the message's true labels: the early-escalation thresholds at work.
-const early = { negative: [0, 0], other: [0, 0], urgent: [0, 0] };
+// How often the policy hands a dev message straight to a person as angry or urgent (the core's
+// own decision through `ask`, each message as a new conversation), split by the message's true
+// labels: the early-escalation thresholds of docs/core.md at work.
+const early = { 'negative+high': [0, 0], 'negative, not pressed': [0, 0], urgent: [0, 0], other: [0, 0] };
 for (const r of nluDev.filter((x) => x.sentiment)) {
-  const a = nluPred.get(r);
-  const escalates = (a.sentiment === 'negative' && a.sentiment_confidence >= 0.9) ||
-    (a.urgency === 'urgent' && a.urgency_confidence >= 0.6);
-  const bucket = r.urgency === 'urgent' ? 'urgent' : r.sentiment === 'negative' ? 'negative' : 'other';
+  assistant.resetConversation();
+  const reply = must(assistant.ask(r.text, '{"locale":"en-US"}'), 'ask');
+  const escalates = reply.reason === 'negative_sentiment' || reply.reason === 'urgent';
+  const pressed = r.urgency === 'high' || r.urgency === 'urgent';
+  const bucket = r.urgency === 'urgent' ? 'urgent'
+    : r.sentiment === 'negative' ? (pressed ? 'negative+high' : 'negative, not pressed') : 'other';
   early[bucket][0] += escalates ? 1 : 0;
   early[bucket][1] += 1;
 }
+assistant.resetConversation();
 results.early_escalation_rate = Object.fromEntries(Object.entries(early).map(([k, [e, n]]) => [k, +(e / n).toFixed(4)]));
 
 // Wasm time per message: each call repeated over the dev texts, after a warm-up.

@@ -58,8 +58,8 @@ for (const [name, acc, per, size] of intentRows) {
   console.log(`${name.padEnd(20)} ${pct(acc)}  ${langs.slice(0, 10).map((l) => pct(per?.[l])).join(' ')}  ${kb(size.gzip_bytes)}`);
 }
 console.log(`\nKefu sentiment ${pct(kefu.sentiment.accuracy)}, urgency ${pct(kefu.urgency.accuracy)}; ` +
-  `early escalation rate: truly urgent ${pct(kefu.early_escalation_rate.urgent)}, ` +
-  `negative ${pct(kefu.early_escalation_rate.negative)}, others ${pct(kefu.early_escalation_rate.other)}`);
+  'handed to a person at once (negative_sentiment/urgent), by true label: ' +
+  Object.entries(kefu.early_escalation_rate).map(([k, v]) => `${k} ${pct(v).trim()}`).join(', '));
 console.log('\nwasm time per message (Node 20 / V8, one thread):');
 for (const [name, t] of Object.entries(kefu.timing)) {
   console.log(`  ${name.padEnd(18)} p50 ${String(t.p50_us).padStart(6)} µs   p95 ${String(t.p95_us).padStart(6)} µs`);

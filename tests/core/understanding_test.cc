@@ -121,9 +121,22 @@ TEST_CASE("policy: signals escalate angry and urgent customers, never below the 
   kefu::PolicySignals s;
   s.sentiment = "negative";
   s.sentiment_confidence = kefu::kAngrySentimentThreshold;
+  s.urgency = "high";
+  s.urgency_confidence = kefu::kAngryUrgencyFloor;
+  s.tokens = kefu::kAngryMinTokens;
   kefu::DialoguePolicy policy;
   CHECK(policy.decide(s, good).reason == kefu::Reason::kNegativeSentiment);
   s.sentiment_confidence = kefu::kAngrySentimentThreshold - 0.01f;
+  CHECK(policy.decide(s, good).reason == kefu::Reason::kMatched);
+  // Negative without time pressure is a problem to answer, not anger to hand over.
+  s.sentiment_confidence = 0.99f;
+  s.urgency = "normal";
+  s.urgency_confidence = 0.99f;
+  CHECK(policy.decide(s, good).reason == kefu::Reason::kMatched);
+  // A fragment says too little to hand the conversation over.
+  s.urgency = "urgent";
+  s.urgency_confidence = kefu::kUrgentThreshold - 0.01f;
+  s.tokens = kefu::kAngryMinTokens - 1;
   CHECK(policy.decide(s, good).reason == kefu::Reason::kMatched);
 
   s = {};

@@ -33,8 +33,14 @@ constexpr size_t kCandidateCount = 3;
 // With an intent model (kefu/understanding.h). The probabilities are calibrated on held-out data,
 // so these read as "at least this sure"; the rates they produce on the dev set are in
 // docs/core.md.
-// A clearly angry customer goes to a person at once: negative sentiment at least this sure.
+// A clearly angry customer goes to a person at once: negative sentiment at least this sure, with
+// time pressure (urgency high or urgent, at least kAngryUrgencyFloor sure) in a message of at
+// least kAngryMinTokens tokens. Negative alone is not enough: in shop support most problems
+// ("the shoes I got are broken") read as negative and are best answered, and a two-word
+// fragment ("my parcel") says too little to hand the conversation over.
 constexpr float kAngrySentimentThreshold = 0.90f;
+constexpr float kAngryUrgencyFloor = 0.50f;
+constexpr size_t kAngryMinTokens = 5;
 // An urgent customer goes to a person at once: urgency "urgent" at least this sure.
 constexpr float kUrgentThreshold = 0.60f;
 // The intent model alone may recognise a request for a person the phrase lexicon missed.
@@ -100,6 +106,7 @@ struct PolicySignals {
   std::string urgency;
   float urgency_confidence = 0.0f;
   bool intent_has_entry = false;  // the knowledge base has an entry of `intent`
+  size_t tokens = 0;               // retrieval tokens of the message (kefu::tokenize)
 };
 
 class DialoguePolicy {
@@ -113,8 +120,8 @@ class DialoguePolicy {
 
   // The same with the understanding models' signals. In order: a request for a person (lexicon,
   // or intent contact_human_agent >= kHumanIntentThreshold) escalates (customer_request); a
-  // clearly angry (negative >= kAngrySentimentThreshold) or urgent (urgent >= kUrgentThreshold)
-  // customer escalates (negative_sentiment / urgent); then retrieval decides as above, except
+  // clearly angry (negative >= kAngrySentimentThreshold with high urgency, see above) or urgent
+  // (urgent >= kUrgentThreshold) customer escalates (negative_sentiment / urgent); then retrieval decides as above, except
   // that a confident intent with a KB entry answers where word overlap failed (intent_matched),
   // a miss on an out-of-scope message says so (out_of_scope) and a miss between two likely
   // intents asks which one (ambiguous_intent). Misses count the same way. Never fails.
