@@ -37,8 +37,8 @@ step "sdk-js (loader, widget, worker, CLI)"
 (cd sdk-js && npm run --silent build)
 
 step "sizes of shipped files"
-printf '%-34s %10s %10s\n' file bytes gzip
-for f in sdk-js/dist/*.js sdk-js/dist/*.mjs sdk-js/dist/*.wasm build/native/server/kefu-server; do
+printf '%-44s %10s %10s\n' file bytes gzip
+for f in sdk-js/dist/*.js sdk-js/dist/*.mjs sdk-js/dist/*.wasm sdk-js/dist/models/*/*.bin build/native/server/kefu-server; do
   [ -f "$f" ] || continue
-  printf '%-34s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+  printf '%-44s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
