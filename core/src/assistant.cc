@@ -178,53 +178,22 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
   PolicySignals signals = signalsOf(*analysis, asksForHuman(*normalized));
   signals.tokens = tokens.size();
   // The entry a confident intent would answer with: the best-ranked one of that intent, or the
-  // only one the KB has.
-  std::optional<RetrievalHit> intentEntry;
-  if (!signals.intent.empty()) {
-    auto ranked = std::find_if(hits.begin(), hits.end(), [&](const RetrievalHit& h) {
-      return entries[h.entry].intent == signals.intent;
-    });
-    if (ranked != hits.end()) {
-      intentEntry = *ranked;
-    } else {
-      std::vector<size_t> ofIntent;
-      for (size_t i = 0; i < entries.size(); ++i) {
-        if (entries[i].intent == signals.intent) ofIntent.push_back(i);
-      }
-      if (ofIntent.size() == 1) {
-        // No word overlap at all: the entry's first paraphrase stands for it (score 0).
-        const std::vector<Paraphrase>& ps = index_.paraphrases();
-        auto p = std::find_if(ps.begin(), ps.end(),
-                              [&](const Paraphrase& q) { return q.entry == ofIntent[0]; });
-        if (p != ps.end()) {
-          intentEntry = RetrievalHit{ofIntent[0], static_cast<size_t>(p - ps.begin()), 0.0, 0.0};
-        }
-      }
-    }
-  }
+  // only one the KB has (a KB with several entries of it and no word overlap cannot tell which).
+  const std::optional<RetrievalHit> intentEntry = bestEntryOf(signals.intent, hits, true);
   signals.intent_has_entry = intentEntry.has_value();
+  // "Do you mean returning an item or a refund?" needs an entry for each of the two intents.
+  const std::optional<RetrievalHit> firstOfPair = bestEntryOf(signals.intent, hits, false);
+  const std::optional<RetrievalHit> secondOfPair = bestEntryOf(signals.second_intent, hits, false);
+  signals.intent_pair_has_entries = firstOfPair && secondOfPair;
   std::vector<RetrievalHit> top(hits.begin(), hits.begin() + std::min(hits.size(), kCandidateCount));
-  PolicyOutcome outcome = policy_.decide(signals, top);
+  const PolicyOutcome outcome = policy_.decide(signals, top);
   if (outcome.reason == Reason::kIntentMatched) {
     top.erase(std::remove_if(top.begin(), top.end(),
                              [&](const RetrievalHit& h) { return h.entry == intentEntry->entry; }),
               top.end());
     top.insert(top.begin(), *intentEntry);
-  }
-  if (outcome.reason == Reason::kAmbiguousIntent) {
-    // "Do you mean returning an item or a refund?": the best entry of each of the two intents.
-    std::vector<RetrievalHit> pair;
-    for (const std::string& intent : {signals.intent, signals.second_intent}) {
-      auto it = std::find_if(hits.begin(), hits.end(), [&](const RetrievalHit& h) {
-        return entries[h.entry].intent == intent;
-      });
-      if (it != hits.end()) pair.push_back(*it);
-    }
-    if (pair.size() == 2) {
-      top = std::move(pair);
-    } else {
-      outcome.reason = Reason::kNoMatch;  // the KB cannot offer both: nothing to choose from
-    }
+  } else if (outcome.reason == Reason::kAmbiguousIntent) {
+    top = {*firstOfPair, *secondOfPair};
   }
 
   json result = {{"decision", decisionName(outcome.decision)},
@@ -267,6 +236,29 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
     result["business"] = businessJson(*kb_, *now);
   }
   return result;
+}
+
+std::optional<RetrievalHit> Assistant::bestEntryOf(const std::string& intent,
+                                                   const std::vector<RetrievalHit>& hits,
+                                                   bool only_if_unique) const {
+  if (intent.empty()) return std::nullopt;
+  const std::vector<Entry>& entries = kb_->entries();
+  auto ranked = std::find_if(hits.begin(), hits.end(), [&](const RetrievalHit& h) {
+    return entries[h.entry].intent == intent;
+  });
+  if (ranked != hits.end()) return *ranked;
+  std::optional<size_t> found;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].intent != intent) continue;
+    if (found && only_if_unique) return std::nullopt;
+    if (!found) found = i;
+  }
+  if (!found) return std::nullopt;
+  // No word overlap at all: the entry's first paraphrase stands for it (score 0).
+  const std::vector<Paraphrase>& ps = index_.paraphrases();
+  auto p = std::find_if(ps.begin(), ps.end(), [&](const Paraphrase& q) { return q.entry == *found; });
+  if (p == ps.end()) return std::nullopt;
+  return RetrievalHit{*found, static_cast<size_t>(p - ps.begin()), 0.0, 0.0};
 }
 
 Status Assistant::resetConversation() {

@@ -357,13 +357,15 @@ PolicyOutcome DialoguePolicy::decide(const PolicySignals& s, const std::vector<R
     misses_ = 0;
     return {Decision::kAnswer, Reason::kIntentMatched};
   }
+  // Asking which of two intents is progress, not a miss (as for two close entries above).
+  if (s.intent_pair_has_entries && s.intent != "out_of_scope" &&
+      s.second_intent != "out_of_scope" && s.intent_confidence < kIntentClarifyCeiling &&
+      s.second_intent_confidence >= kIntentClarifyFloor) {
+    return {Decision::kClarify, Reason::kAmbiguousIntent};
+  }
   if (++misses_ >= kMissesBeforeEscalation) return escalate(Reason::kNoMatchTwice);
   if (s.intent == "out_of_scope" && s.intent_confidence >= kOutOfScopeThreshold) {
     return {Decision::kClarify, Reason::kOutOfScope};
-  }
-  if (!s.intent.empty() && s.intent_confidence < kIntentClarifyCeiling &&
-      s.second_intent_confidence >= kIntentClarifyFloor) {
-    return {Decision::kClarify, Reason::kAmbiguousIntent};
   }
   return {Decision::kClarify, Reason::kNoMatch};
 }

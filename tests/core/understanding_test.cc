@@ -178,9 +178,14 @@ TEST_CASE("policy: intent fills the gaps of word overlap") {
   s.intent_confidence = 0.45f;
   s.second_intent = "get_refund";
   s.second_intent_confidence = 0.40f;
+  s.intent_pair_has_entries = true;
   const kefu::PolicyOutcome o = policy.decide(s, none);
   CHECK(o.decision == kefu::Decision::kClarify);
   CHECK(o.reason == kefu::Reason::kAmbiguousIntent);
+  CHECK(policy.consecutiveMisses() == 0);  // asking which one is not a miss
+  s.intent_pair_has_entries = false;       // the KB cannot offer both: a plain miss
+  CHECK(policy.decide(s, none).reason == kefu::Reason::kNoMatch);
+  CHECK(policy.consecutiveMisses() == 1);
 }
 
 TEST_CASE("assistant: escalation payloads carry what the models say, and only then") {

@@ -80,6 +80,12 @@ class Assistant {
   StatusOr<nlohmann::json> businessStatus(std::string_view now_json) const;
 
  private:
+  // The best entry of `intent`: its best-ranked hit, else (no word overlap) the first entry of
+  // that intent in the KB, or nothing when `only_if_unique` and the KB has several.
+  std::optional<RetrievalHit> bestEntryOf(const std::string& intent,
+                                          const std::vector<RetrievalHit>& hits,
+                                          bool only_if_unique) const;
+
   // Adds intent, sentiment, urgency and detected_language to `payload` from the customer lines
   // of the request's transcript.
   Status addUnderstanding(const nlohmann::json& request, nlohmann::json& payload) const;

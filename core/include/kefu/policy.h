@@ -106,6 +106,7 @@ struct PolicySignals {
   std::string urgency;
   float urgency_confidence = 0.0f;
   bool intent_has_entry = false;  // the knowledge base has an entry of `intent`
+  bool intent_pair_has_entries = false;  // ... and one of `second_intent`
   size_t tokens = 0;               // retrieval tokens of the message (kefu::tokenize)
 };
 
@@ -123,8 +124,8 @@ class DialoguePolicy {
   // clearly angry (negative >= kAngrySentimentThreshold with high urgency, see above) or urgent
   // (urgent >= kUrgentThreshold) customer escalates (negative_sentiment / urgent); then retrieval decides as above, except
   // that a confident intent with a KB entry answers where word overlap failed (intent_matched),
-  // a miss on an out-of-scope message says so (out_of_scope) and a miss between two likely
-  // intents asks which one (ambiguous_intent). Misses count the same way. Never fails.
+  // two likely intents with KB entries ask which one (ambiguous_intent, not a miss, like
+  // ambiguous), and a miss on an out-of-scope message says so (out_of_scope). Never fails.
   PolicyOutcome decide(const PolicySignals& signals, const std::vector<RetrievalHit>& hits);
 
   // Forgets the consecutive misses (a new conversation).
