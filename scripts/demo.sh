@@ -34,7 +34,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-build/native/server/kefu-server --config var/server.json --port "$server_port" &
+# Flags override the file, so a var/server.json written for other ports still fits this run.
+build/native/server/kefu-server --config var/server.json --port "$server_port" \
+  --allow-origin "http://$host:$shop_port" --allow-origin "http://localhost:$shop_port" &
 pids+=($!)
 node scripts/serve-demo.mjs --host "$host" --port "$shop_port" --server "http://$host:$server_port" &
 pids+=($!)
