@@ -2,7 +2,16 @@
 # Installs everything Kefu needs to build, test and run the demo. Idempotent: a second run
 # installs nothing and takes a few seconds. Sources: Debian packages (apt) and the npm registry
 # (pinned by sdk-js/package-lock.json). Nothing else is downloaded.
+#   ./scripts/setup.sh           build, test and demo (what CI runs)
+#   ./scripts/setup.sh --train   also what scripts/train/mt/ needs to prepare data and train
 set -euo pipefail
+train=0
+for arg in "$@"; do
+  case "$arg" in
+    --train) train=1 ;;
+    *) echo "usage: $0 [--train]" >&2; exit 2 ;;
+  esac
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -16,6 +25,15 @@ APT_PACKAGES=(
   chromium chromium-driver             # end-to-end tests (driven by playwright-core)
   libcld2-dev fasttext                 # benchmark peers: CLD2 language id, fastText intents
 )
+if [ "$train" = 1 ]; then
+  APT_PACKAGES+=(
+    sentencepiece                        # spm_train / spm_encode (scripts/train/mt/train_spm.py)
+    python3-torch libopenblas0-pthread python3-numpy python3-onnx   # training and ONNX export
+    apertium apertium-es-pt apertium-es-it   # synthetic en-pt / en-it (prepare_pair.py --synthetic-from es)
+    apertium-eng-spa                     # the rule-based peer the en<->es chrF is compared with
+    opencc                               # Traditional -> Simplified for Tatoeba's Mandarin
+  )
+fi
 # Node (>= 18) and npm: Debian's packages only where the machine has none (a NodeSource
 # nodejs already bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || APT_PACKAGES+=(nodejs)
