@@ -27,7 +27,7 @@ APT_PACKAGES=(
 )
 if [ "$train" = 1 ]; then
   APT_PACKAGES+=(
-    sentencepiece                        # spm_train / spm_encode (scripts/train/mt/train_spm.py)
+    sentencepiece python3-sentencepiece  # spm_train (train_spm.py); the Python API (train_mt.py)
     python3-torch libopenblas0-pthread python3-numpy python3-onnx   # training and ONNX export
     apertium apertium-es-pt apertium-es-it   # synthetic en-pt / en-it (prepare_pair.py --synthetic-from es)
     apertium-eng-spa                     # the rule-based peer the en<->es chrF is compared with
