@@ -365,6 +365,12 @@ export function defineWidget(): new () => KefuWidgetElement {
         assistant.on('locale', () => {
           this.renderStrings();
           this.renderMessages();
+          // An open hand-over form says when the team is back: in the new language too.
+          if (!this.parts.handoff.hidden) {
+            void assistant.businessStatus().then((status) => {
+              if (status && !status.open) this.parts.hours.textContent = status.text ?? assistant.t('teamAway');
+            }, () => {});
+          }
         }),
         // A queued hand-over that got through: the "saved, will be sent" notice is now stale.
         assistant.on('escalated', () => this.showNotice(null)),

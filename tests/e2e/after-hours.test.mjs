@@ -52,6 +52,11 @@ test('outside business hours the customer is told and can leave an e-mail with c
   await widget(page, 'kefu-handoff').waitFor({ state: 'visible' });
   const hours = await widget(page, 'kefu-hours').innerText();
   assert.ok(hours.trim().length > 0, 'the form says when a person will answer');
+  // The sentence follows the interface language while the form is open.
+  await page.evaluate(() => window.Kefu('setLocale', 'de'));
+  await waitFor(async () => (await widget(page, 'kefu-hours').innerText()) !== hours, { what: 'the hours sentence in German' });
+  await page.evaluate(() => window.Kefu('setLocale', 'es-ES'));
+  await waitFor(async () => (await widget(page, 'kefu-hours').innerText()) === hours, { what: 'the hours sentence back in Spanish' });
 
   // An e-mail without consent is refused and nothing is sent.
   await widget(page, 'kefu-email').fill('cliente@example.com');
