@@ -21,11 +21,14 @@ export type CoreReason =
 
 export type CoreEntityType = 'order_number' | 'tracking_number' | 'email' | 'phone' | 'country' | 'amount';
 
-/** An entity found in a message; start/end are UTF-16 offsets into the message. */
+/** An entity found in a message. */
 export interface CoreEntity {
   type: CoreEntityType;
+  /** The text as written. */
   text: string;
+  /** Normalised value: "A1234" for "#A1234", "+34612345678", ISO country code, ... */
   value: string;
+  /** UTF-16 offsets into the message. */
   start: number;
   end: number;
   amount?: number;

@@ -2,21 +2,11 @@
 // when the interface follows the customer's language, and when the shop's orderLookup hook is
 // asked. Pure functions, so the rules are unit-tested without a browser.
 
-import type { CoreAnalysis, CoreEntityType } from './core-api.js';
+import type { CoreAnalysis, CoreEntity } from './core-api.js';
 import { LANGUAGES, type Language } from './i18n.js';
 
-export interface Entity {
-  type: CoreEntityType;
-  /** The text as written. */
-  text: string;
-  /** Normalised value: "A1234" for "#A1234", "+34612345678", ISO country code, ... */
-  value: string;
-  /** UTF-16 offsets into the message. */
-  start: number;
-  end: number;
-  amount?: number;
-  currency?: string;
-}
+/** An entity found in a message: the core's shape is already the public one (see CoreEntity). */
+export type Entity = CoreEntity;
 
 /** The understanding models' analysis of one message; null fields: that model is not loaded. */
 export interface Understanding {
