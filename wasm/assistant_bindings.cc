@@ -5,6 +5,7 @@
 
 #include "js_result.h"
 #include "kefu/assistant.h"
+#include "translator_bindings.h"
 
 namespace {
 
@@ -51,6 +52,8 @@ EMSCRIPTEN_BINDINGS(kefu_assistant) {
       .function("loadLanguageModel", &loadLanguageModel)
       .function("loadIntentModel", &loadIntentModel)
       .function("identifyLanguage", &identifyLanguage)
-      .function("analyze", &analyze);
+      .function("analyze", &analyze)
+      .function("loadTranslationModel", &kefu::wasm::loadTranslationModel)
+      .function("beginTranslation", &kefu::wasm::beginTranslation);
   emscripten::function("version", &kefu::version);
 }

@@ -2,7 +2,11 @@
 # library for wasm, from the Debian source that scripts/setup.sh unpacks into third_party/.
 # Our own target list rather than add_subdirectory: upstream's CMake adds -pthread, shared
 # libraries, tcmalloc probing and executables that a single-threaded wasm build cannot use.
-# Not linked into kefu-core yet; the translation issue will link it.
+# Linked into kefu_core (the translator). Compiled in Emscripten's default mode (throw allowed,
+# catching disabled), not -fno-exceptions: darts_clone's header uses try/catch/throw
+# unconditionally. Its throws are for std::bad_alloc and malformed trie keys, which a loaded
+# model cannot produce; sentencepiece_no_throw.cc turns such a throw into abort() so kefu-core
+# still links with -fno-exceptions and carries no exception runtime or JS glue.
 set(spm "${KEFU_SPM_DIR}")
 file(STRINGS "${spm}/VERSION.txt" KEFU_SPM_VERSION)
 set(PROJECT_NAME_SAVED "${PROJECT_NAME}")
@@ -28,7 +32,7 @@ list(TRANSFORM spm_sources PREPEND "${spm}/src/")
 list(TRANSFORM spm_sources APPEND ".cc")
 
 add_library(kefu_sentencepiece STATIC ${spm_protobuf_lite} ${spm_sources}
-  "${spm}/third_party/absl/flags/flag.cc")
+  "${spm}/third_party/absl/flags/flag.cc" sentencepiece_no_throw.cc)
 target_include_directories(kefu_sentencepiece
   PUBLIC "${spm}/src"
   PRIVATE "${CMAKE_CURRENT_BINARY_DIR}/sentencepiece" "${spm}" "${spm}/src/builtin_pb"
@@ -40,5 +44,3 @@ target_compile_options(kefu_sentencepiece PRIVATE
   ${KEFU_WASM_OPT}   # same optimisation level as kefu-core
   -msimd128          # same target features as kefu-core, so the two can be linked
   -Wno-sign-compare -Wno-deprecated-declarations)  # third-party code: not ours to fix
-# Upstream relies on exceptions in a few places (protobuf-lite), so -fno-exceptions is not set
-# here; to be revisited when it is linked into kefu-core.

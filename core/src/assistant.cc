@@ -137,6 +137,10 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
 
   std::string localeLanguage;
   std::optional<ShopTime> now;
+  // When `text` is a machine translation (for retrieval in the KB's language), `original` is
+  // what the customer wrote: the understanding models (trained on all ten languages) and the
+  // hand-over rules read the customer's own words, not a translation of them.
+  std::string original;
   if (!isBlank(options_json)) {
     StatusOr<json> options = internal::parseJson(options_json, "options");
     if (!options.ok()) return options.status();
@@ -155,12 +159,28 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
       if (!parsed.ok()) return parsed.status();
       now = *parsed;
     }
+    if (const json* originalJson = member(*options, "original")) {
+      if (!originalJson->is_string()) {
+        return invalidArgumentError("options.original: expected the customer's own text (a string), got " +
+                                    typeName(*originalJson));
+      }
+      original = originalJson->get<std::string>();
+      Status checked = checkMessage(original);
+      if (!checked.ok()) return Status(checked.code(), "options.original: " + checked.message());
+    }
   }
 
   StatusOr<std::string> normalized = normalize(text);
   if (!normalized.ok()) return normalized.status();
-  StatusOr<Analysis> analysis = understanding_.analyze(text);
+  const std::string_view customerText = original.empty() ? text : std::string_view(original);
+  StatusOr<Analysis> analysis = understanding_.analyze(customerText);
   if (!analysis.ok()) return analysis.status();
+  bool asksHuman = asksForHuman(*normalized);
+  if (!original.empty()) {
+    StatusOr<std::string> normalizedOriginal = normalize(original);
+    if (!normalizedOriginal.ok()) return normalizedOriginal.status();
+    asksHuman = asksHuman || asksForHuman(*normalizedOriginal);
+  }
 
   const std::vector<Entry>& entries = kb_->entries();
   const std::vector<std::string> tokens = tokenizeNormalized(*normalized);
@@ -175,7 +195,7 @@ StatusOr<json> Assistant::ask(std::string_view text, std::string_view options_js
       return a.confidence > b.confidence;
     });
   }
-  PolicySignals signals = signalsOf(*analysis, asksForHuman(*normalized));
+  PolicySignals signals = signalsOf(*analysis, asksHuman);
   signals.tokens = tokens.size();
   // The entry a confident intent would answer with: the best-ranked one of that intent, or the
   // only one the KB has (a KB with several entries of it and no word overlap cannot tell which).
@@ -379,6 +399,34 @@ StatusOr<json> Assistant::businessStatus(std::string_view now_json) const {
   StatusOr<ShopTime> time = parseShopTime(*now, "now");
   if (!time.ok()) return time.status();
   return businessJson(*kb_, *time);
+}
+
+Status Assistant::loadTranslationModel(std::string_view lang, std::string_view spm_bytes) {
+  Translator t;
+  KEFU_RETURN_IF_ERROR(t.load(spm_bytes, std::string(lang)));
+  translators_[std::string(lang)] = std::move(t);
+  return okStatus();
+}
+
+StatusOr<TranslationJob> Assistant::beginTranslation(std::string_view text, std::string_view from,
+                                                     std::string_view to,
+                                                     std::string_view options_json) const {
+  StatusOr<TranslationOptions> options = parseTranslationOptions(options_json);
+  if (!options.ok()) return options.status();
+  return beginTranslation(text, from, to, *options);
+}
+
+StatusOr<TranslationJob> Assistant::beginTranslation(std::string_view text, std::string_view from,
+                                                     std::string_view to,
+                                                     const TranslationOptions& options) const {
+  const std::string_view other = from == "en" ? to : from;
+  auto it = translators_.find(other);
+  if (it == translators_.end()) {
+    return unavailableError("translation: no model loaded for " + std::string(from) + "->" +
+                            std::string(to));
+  }
+  static const std::vector<std::string> kNoGlossary;
+  return it->second.begin(text, from, to, options, kb_ ? kb_->glossary() : kNoGlossary);
 }
 
 }  // namespace kefu

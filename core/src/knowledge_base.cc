@@ -228,6 +228,30 @@ Status readEntry(const json& e, const std::string& path, const Shop& shop, Entry
   return okStatus();
 }
 
+// The optional top-level "glossary": up to 1,000 distinct, non-blank strings of at most 100
+// bytes each, kept exactly as written (the translator matches them case-sensitively).
+Status readGlossary(const json& root, std::vector<std::string>& out) {
+  constexpr size_t kMaxGlossaryTerms = 1000;
+  const json* glossary = member(root, "glossary");
+  if (glossary == nullptr) return okStatus();
+  if (!glossary->is_array())
+    return fieldError("glossary", "expected an array of strings, got " + typeName(*glossary));
+  if (glossary->size() > kMaxGlossaryTerms)
+    return fieldError("glossary", "more than " + std::to_string(kMaxGlossaryTerms) + " terms");
+  for (size_t i = 0; i < glossary->size(); ++i) {
+    const std::string path = "glossary[" + std::to_string(i) + "]";
+    const json& term = (*glossary)[i];
+    if (!term.is_string()) return fieldError(path, "expected a string, got " + typeName(term));
+    const std::string& text = term.get_ref<const std::string&>();
+    if (!isNonBlank(text)) return fieldError(path, "must not be empty");
+    if (text.size() > 100) return fieldError(path, "longer than 100 bytes");
+    if (std::find(out.begin(), out.end(), text) != out.end())
+      return fieldError(path, "duplicate term " + quote(text));
+    out.push_back(text);
+  }
+  return okStatus();
+}
+
 }  // namespace
 
 const char* weekdayName(Weekday day) { return kDayNames[static_cast<int>(day)]; }
@@ -302,6 +326,7 @@ StatusOr<KnowledgeBase> KnowledgeBase::parse(std::string_view json_text) {
     }
     kb.entries_.push_back(std::move(entry));
   }
+  KEFU_RETURN_IF_ERROR(readGlossary(root, kb.glossary_));
   return kb;
 }
 

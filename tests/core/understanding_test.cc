@@ -37,6 +37,14 @@ kefu::Understanding loaded() {
   return u;
 }
 
+// An English-only KB with one entry.
+const char* const kReturnsKb = R"({"kefu_kb": 1,
+    "shop": {"id": "s", "name": "S", "default_language": "en", "languages": ["en"],
+             "timezone": "UTC", "business_hours": {}},
+    "entries": [{"id": "returns", "intent": "return_item",
+                 "questions": {"en": ["How do I return an item?"]},
+                 "answers": {"en": "Use the returns page."}}]})";
+
 }  // namespace
 
 TEST_CASE("understanding: the shipped language model tells the ten languages apart") {
@@ -189,12 +197,7 @@ TEST_CASE("policy: intent fills the gaps of word overlap") {
 }
 
 TEST_CASE("assistant: escalation payloads carry what the models say, and only then") {
-  const std::string kb = R"({"kefu_kb": 1,
-    "shop": {"id": "s", "name": "S", "default_language": "en", "languages": ["en"],
-             "timezone": "UTC", "business_hours": {}},
-    "entries": [{"id": "returns", "intent": "return_item",
-                 "questions": {"en": ["How do I return an item?"]},
-                 "answers": {"en": "Use the returns page."}}]})";
+  const std::string kb = kReturnsKb;
   const std::string request = R"({"idempotency_key": "key-12345678", "reason": "customer_request",
     "locale": "en-GB", "language": "en", "page_url": "https://shop.example/",
     "transcript": [
@@ -227,4 +230,31 @@ TEST_CASE("assistant: escalation payloads carry what the models say, and only th
   CHECK((*reply)["understanding"]["intent"] == "return_item");
   CHECK((*reply)["decision"] == "answer");
   CHECK((*reply)["entry_id"] == "returns");
+}
+
+TEST_CASE("assistant: a machine-translated question is retrieved as translated, understood as written") {
+  const std::string kb = kReturnsKb;
+  kefu::Assistant a;
+  REQUIRE(a.loadKnowledgeBase(kb).ok());
+  REQUIRE(a.loadLanguageModel(langidBytes()).ok());
+  REQUIRE(a.loadIntentModel(nluBytes()).ok());
+  // A poor translation of a German return question still finds the entry by its words, while
+  // language, intent and the hand-over rules read the customer's German.
+  auto reply = a.ask("how do I return an item", R"({"original": "Wie kann ich einen Artikel zurückschicken?"})");
+  REQUIRE(reply.ok());
+  CHECK((*reply)["understanding"]["lang"] == "de");
+  CHECK((*reply)["understanding"]["intent"] == "return_item");
+  CHECK((*reply)["decision"] == "answer");
+  CHECK((*reply)["entry_id"] == "returns");
+  // A request for a person written in German escalates even when the translation lost it.
+  auto human = a.ask("I want", R"({"original": "Ich möchte mit einem Menschen sprechen, bitte."})");
+  REQUIRE(human.ok());
+  CHECK((*human)["decision"] == "escalate");
+  CHECK((*human)["understanding"]["lang"] == "de");
+  // Bad `original` values are refused, naming the option.
+  auto bad = a.ask("hello", R"({"original": 5})");
+  CHECK(bad.status().code() == StatusCode::kInvalidArgument);
+  CHECK(bad.status().message().find("options.original") != std::string::npos);
+  auto invalid = a.ask("hello", std::string(R"({"original": "caf)") + "\xC3" + R"("})");
+  CHECK_FALSE(invalid.ok());
 }

@@ -100,5 +100,50 @@ assert.deepEqual(open.value, { open: true, timezone: 'Europe/Berlin' });
 const closed = a.businessStatus(JSON.stringify({ weekday: 'sat', minutes: 600 }));
 assert.deepEqual(closed.value.next_open, { weekday: 'mon', time: '09:00' });
 
+// Translation: the job state machine driven by a JS "copy the source" decoder, when an en-de
+// SentencePiece model is present (models/mt/en-de, else the training data's).
+const spm = [path.join(root, 'models/mt/en-de/spm.model'), path.join(root, 'build/mt-data/en-de/spm.model')]
+  .find((p) => existsSync(p));
+assert.equal(a.beginTranslation('Hi', 'en', 'de', undefined).code, 'unavailable');
+assert.equal(a.loadTranslationModel('de', new Uint8Array([1, 2, 3])).code, 'data_loss');
+if (spm) {
+  assert.equal(a.loadTranslationModel('de', new Uint8Array(readFileSync(spm))).ok, true);
+  const source = 'Order GS-70345 costs €49.90.\n\nWrite to anna@example.com!';
+  const begun = a.beginTranslation(source, 'en', 'de', { beam: 2, formal: true });
+  assert.equal(begun.ok, true, begun.message);
+  const job = begun.value;
+  const enc = job.encoderInput();
+  assert.equal(enc.rows, 2);
+  assert.ok(enc.ids instanceof Int32Array && enc.ids.length === enc.rows * enc.cols);
+  const rows = [];  // content ids of each encoder row (no tags, </s>, padding)
+  for (let r = 0; r < enc.rows; r++) {
+    rows.push([...enc.ids.subarray(r * enc.cols, (r + 1) * enc.cols)].filter((t) => t > 16 || (t > 3 && t < 13)));
+  }
+  const vocab = 8000;
+  assert.equal(job.advance(new Float32Array(vocab), 1).code, 'invalid_argument');  // 1 row, 2 expected
+  while (!job.done()) {
+    const s = job.stepInput();
+    assert.ok(s.tokens instanceof Int32Array && s.rowSrc.length === s.rows && s.reorder.length === s.rows);
+    const logits = new Float32Array(s.rows * vocab);
+    for (let i = 0; i < s.rows; i++) {
+      const want = rows[s.rowSrc[i]][s.position] ?? 3;
+      logits[i * vocab + 3] = -5;
+      logits[i * vocab + want] = 10;
+    }
+    const step = job.advance(logits, s.rows);
+    assert.equal(step.ok, true, step.message);
+  }
+  const out = job.result();
+  assert.equal(out.ok, true, out.message);
+  assert.equal(out.value.text, source);
+  assert.deepEqual(out.value.protected.map((p) => p.kind), ['code', 'amount', 'email']);
+  job.delete();
+  const empty = a.beginTranslation('', 'en', 'de', '{"beam":1}').value;
+  assert.equal(empty.done(), true);
+  assert.equal(empty.result().value.text, '');
+  empty.delete();
+  assert.equal(a.beginTranslation('Hi', 'en', 'de', { beam: 0 }).code, 'invalid_argument');
+}
+
 a.delete();
 console.log('wasm smoke: ok');

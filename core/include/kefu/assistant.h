@@ -12,6 +12,7 @@
 #ifndef KEFU_ASSISTANT_H_
 #define KEFU_ASSISTANT_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "kefu/retrieval.h"
 #include "kefu/status.h"
 #include "kefu/text.h"  // kMaxMessageBytes
+#include "kefu/translator.h"
 #include "kefu/understanding.h"
 
 namespace kefu {
@@ -44,6 +46,20 @@ class Assistant {
   Status loadLanguageModel(std::string_view bytes);
   Status loadIntentModel(std::string_view bytes);
 
+  // Loads the SentencePiece model of the translation pair en-<lang> (Translator::load), one per
+  // language; fails like it, and a failed load keeps the previous model of that language.
+  Status loadTranslationModel(std::string_view lang, std::string_view spm_bytes);
+
+  // Starts translating `text` from `from` to `to` (one of them "en") with the model loaded for
+  // the other language; the knowledge base's glossary terms (if a KB is loaded) are kept as
+  // written. `options_json` is "" or parseTranslationOptions' object ({"formal": true, "beam": 2,
+  // ...}). Fails with unavailable when no model covers the pair, else like Translator::begin.
+  StatusOr<TranslationJob> beginTranslation(std::string_view text, std::string_view from,
+                                            std::string_view to, std::string_view options_json) const;
+  StatusOr<TranslationJob> beginTranslation(std::string_view text, std::string_view from,
+                                            std::string_view to,
+                                            const TranslationOptions& options) const;
+
   // Language id alone: {lang, lang_confidence, entities}. Fails with unavailable without a
   // language model, invalid_argument / out_of_range for bad text.
   StatusOr<nlohmann::json> identifyLanguage(std::string_view text) const;
@@ -53,7 +69,10 @@ class Assistant {
   StatusOr<nlohmann::json> analyze(std::string_view text) const;
 
   // Decides how to reply to one customer message. `options_json` may be "" or
-  // {"locale": "es-ES", "now": {"weekday": "mon", "minutes": 615}}. Returns {decision, reason,
+  // {"locale": "es-ES", "now": {"weekday": "mon", "minutes": 615}, "original": "..."}; `original`
+  // is the customer's own text when `text` is its machine translation into the KB's language:
+  // retrieval uses `text`, language/intent/sentiment/urgency and the hand-over rules `original`.
+  // Returns {decision, reason,
   // entry_id?, intent?, score?, confidence?, answer?: {text, language}, candidates, business?,
   // understanding: Analysis::toJson()}. With an intent model, entries of the predicted intent
   // rank higher and the reply language follows the detected language (docs/core.md).
@@ -94,6 +113,7 @@ class Assistant {
   RetrievalIndex index_;
   DialoguePolicy policy_;
   Understanding understanding_;
+  std::map<std::string, Translator, std::less<>> translators_;  // by non-English language
 };
 
 }  // namespace kefu

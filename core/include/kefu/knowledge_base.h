@@ -83,6 +83,9 @@ class KnowledgeBase {
 
   const Shop& shop() const { return shop_; }
   const std::vector<Entry>& entries() const { return entries_; }
+  // Terms the translator keeps as written (product and brand names): the optional top-level
+  // "glossary" array; empty when absent.
+  const std::vector<std::string>& glossary() const { return glossary_; }
 
   // Whether the shop is open at `minutes` since midnight (0..1439, shop-local) on `day`, and
   // when closed, the next opening within the coming week. Never fails; minutes are clamped.
@@ -91,6 +94,7 @@ class KnowledgeBase {
  private:
   Shop shop_;
   std::vector<Entry> entries_;
+  std::vector<std::string> glossary_;
 };
 
 }  // namespace kefu
