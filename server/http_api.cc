@@ -26,7 +26,9 @@ constexpr size_t kMaxAuthorBytes = 100;
 
 void sendJson(httplib::Response& res, int http_status, const json& body) {
   res.status = http_status;
-  res.set_content(body.dump(), "application/json");
+  // replace: an error message may quote the client's bytes (the parser's "last read: ..."),
+  // and invalid UTF-8 there must not turn a 400 into a 500.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void sendError(httplib::Response& res, int http_status, const std::string& code,
@@ -78,6 +80,11 @@ json messageJson(const Message& message) {
               {"text", message.text},
               {"created_at", message.created_at}};
   if (!message.author.empty()) out["author"] = message.author;
+  if (!message.translation.empty()) {
+    // Stored as validated JSON; a row that does not parse (edited by hand) is shown without it.
+    json translation = json::parse(message.translation, nullptr, false);
+    if (!translation.is_discarded()) out["translation"] = std::move(translation);
+  }
   return out;
 }
 
@@ -310,9 +317,10 @@ void HttpApi::createEscalation(const httplib::Request& req, httplib::Response& r
   conversation.page_url = payload->value("page_url", "");
   conversation.payload_json = payload->dump();
   for (const json& item : (*payload)["transcript"]) {
-    conversation.transcript.push_back({item["role"].get<std::string>(),
-                                       item["text"].get<std::string>(), "",
-                                       item["at"].get<std::string>()});
+    conversation.transcript.push_back(
+        {item["role"].get<std::string>(), item["text"].get<std::string>(), "",
+         item["at"].get<std::string>(),
+         item.contains("translation") ? item["translation"].dump() : std::string()});
   }
   StatusOr<CreateResult> created = storage_.createConversation(conversation);
   if (!created.ok()) {
@@ -418,12 +426,20 @@ void HttpApi::customerMessage(const httplib::Request& req, httplib::Response& re
     sendError(res, 400, "invalid_argument", "text: is required");
     return;
   }
-  if (Status s = validateMessageText((*body)["text"], "text", {config_.max_message_bytes});
-      !s.ok()) {
+  PayloadLimits limits{config_.max_message_bytes};
+  if (Status s = validateMessageText((*body)["text"], "text", limits); !s.ok()) {
     return sendStatus(res, s);
   }
+  // The widget's machine translation of the follow-up, in the shape transcript entries use.
+  std::string translation;
+  if (body->contains("translation")) {
+    if (Status s = validateTranslation((*body)["translation"], "translation", limits); !s.ok()) {
+      return sendStatus(res, s);
+    }
+    translation = (*body)["translation"].dump();
+  }
   StatusOr<int64_t> seq = storage_.appendMessage(
-      id, {"customer", (*body)["text"].get<std::string>(), "", nowRfc3339()});
+      id, {"customer", (*body)["text"].get<std::string>(), "", nowRfc3339(), translation});
   if (!seq.ok()) return sendStatus(res, seq.status());
   hub_.notify(id);
   sendJson(res, 201, {{"seq", *seq}});
@@ -491,7 +507,7 @@ void HttpApi::deskReply(const httplib::Request& req, httplib::Response& res) {
   }
   std::string id = req.matches[1];
   StatusOr<int64_t> seq = storage_.appendMessage(
-      id, {"agent", (*body)["text"].get<std::string>(), author, nowRfc3339()});
+      id, {"agent", (*body)["text"].get<std::string>(), author, nowRfc3339(), ""});
   if (!seq.ok()) return sendStatus(res, seq.status());
   hub_.notify(id);
   sendJson(res, 201, {{"seq", *seq}});

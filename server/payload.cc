@@ -18,6 +18,7 @@ constexpr std::initializer_list<const char*> kRoles = {"customer", "assistant", 
 constexpr std::initializer_list<const char*> kLanguages = {"en", "zh", "es", "fr", "de",
                                                            "pt", "it", "ja", "ko", "nl"};
 constexpr std::initializer_list<const char*> kRedactionKinds = {"email", "phone", "card", "iban"};
+constexpr std::initializer_list<const char*> kTranslationKeys = {"text", "language", "machine"};
 
 Status invalid(const std::string& path, const std::string& what) {
   return Status::invalidArgument(path + ": " + what);
@@ -165,16 +166,9 @@ Status validateTranscript(const json& transcript, const PayloadLimits& limits) {
     if (!item.contains("at")) return invalid(path + ".at", "is required");
     if (Status s = requireTimestamp(item["at"], path + ".at"); !s.ok()) return s;
     if (item.contains("translation")) {
-      // Added by a later issue; its exact shape is not fixed yet, so only the type is checked.
-      const json& translation = item["translation"];
-      if (translation.is_string()) {
-        if (Status s =
-                requireString(translation, path + ".translation", limits.max_message_bytes * 4);
-            !s.ok()) {
-          return s;
-        }
-      } else if (!translation.is_object()) {
-        return invalid(path + ".translation", "must be a string or an object");
+      if (Status s = validateTranslation(item["translation"], path + ".translation", limits);
+          !s.ok()) {
+        return s;
       }
     }
   }
@@ -365,6 +359,36 @@ Status validateEscalation(const json& payload, const std::optional<std::string>&
     if (payload.contains(key)) {
       if (Status s = validateSignal(payload[key], key, true); !s.ok()) return s;
     }
+  }
+  return {};
+}
+
+Status validateTranslation(const json& value, const std::string& path,
+                           const PayloadLimits& limits) {
+  // The translation may be longer than the original (e.g. Latin script into CJK, 3 bytes a
+  // character), hence the generous factor.
+  const size_t max_bytes = limits.max_message_bytes * kTranslationSizeFactor;
+  if (value.is_string()) return requireString(value, path, max_bytes);
+  if (!value.is_object()) {
+    return invalid(path, std::string("must be a string or an object {text, language, machine}, "
+                                     "got ") +
+                             typeName(value));
+  }
+  for (const auto& [key, item] : value.items()) {
+    if (!oneOf(key, kTranslationKeys)) {
+      return invalid(path + "." + key, "unknown field (expected " + joined(kTranslationKeys) + ")");
+    }
+  }
+  if (!value.contains("text")) return invalid(path + ".text", "is required");
+  if (Status s = requireString(value["text"], path + ".text", max_bytes); !s.ok()) return s;
+  if (value.contains("language")) {
+    const json& language = value["language"];
+    if (!language.is_string() || !isLocale(language.get<std::string>())) {
+      return invalid(path + ".language", "must be a language code such as en or zh-Hans");
+    }
+  }
+  if (value.contains("machine") && !value["machine"].is_boolean()) {
+    return invalid(path + ".machine", "must be a boolean");
   }
   return {};
 }

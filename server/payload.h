@@ -21,6 +21,8 @@ namespace kefu::server {
 
 inline constexpr const char* kEscalationSchema = "kefu.escalation/1";
 inline constexpr size_t kMaxTranscriptItems = 200;
+// A translation may take this many times max_message_bytes.
+inline constexpr size_t kTranslationSizeFactor = 4;
 
 struct PayloadLimits {
   size_t max_message_bytes = 10000;
@@ -41,6 +43,15 @@ bool isValidTimestamp(std::string_view text);
 Status validateEscalation(const nlohmann::json& payload,
                           const std::optional<std::string>& header_key,
                           const PayloadLimits& limits);
+
+// A message's machine translation, `transcript[].translation` of an escalation or the
+// `translation` of a customer follow-up: a string, or an object
+// {"text": "...", "language": "en", "machine": true} (`text` required, `language` a BCP 47
+// shaped code and `machine` a boolean, both optional, no other fields). Text of either form is
+// valid UTF-8 of at most kTranslationSizeFactor * max_message_bytes (else out_of_range).
+// `path` prefixes the error message ("transcript[0].translation", "translation").
+Status validateTranslation(const nlohmann::json& value, const std::string& path,
+                           const PayloadLimits& limits);
 
 // A message body {"text": ...} (customer follow-up) or {"text", "author"} (agent reply).
 // `field` prefixes the error message ("text", "author").

@@ -10,12 +10,21 @@
 namespace kefu::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
 
+struct Migration {
+  const char* sql;
+  // Set for an ALTER TABLE ... ADD COLUMN step: it is skipped when PRAGMA table_info already
+  // lists the column, so a file that has it (added by hand, or by a build that crashed before
+  // recording the version) migrates instead of failing with "duplicate column name".
+  const char* adds_column_to = nullptr;
+  const char* column = nullptr;
+};
+
 // Each entry moves the schema from version i to i + 1; never edit a shipped entry, append one.
-constexpr const char* kMigrations[] = {
-    R"sql(
+constexpr Migration kMigrations[] = {
+    {R"sql(
 CREATE TABLE conversations (
   id                TEXT PRIMARY KEY,
   shop_id           TEXT NOT NULL,
@@ -40,7 +49,10 @@ CREATE TABLE messages (
   created_at      TEXT NOT NULL,
   PRIMARY KEY (conversation_id, seq)
 ) WITHOUT ROWID;
-)sql",
+)sql"},
+    // 1 -> 2: a message's machine translation (JSON: a string or {text, language, machine}),
+    // NULL when it has none; customer follow-ups carry one since the widget translates.
+    {"ALTER TABLE messages ADD COLUMN translation TEXT", "messages", "translation"},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
@@ -76,6 +88,14 @@ class Statement {
   Statement& bind(int index, const std::string& text) {
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
     return *this;
+  }
+  // Empty text is stored as NULL (for optional columns such as messages.translation).
+  Statement& bindOrNull(int index, const std::string& text) {
+    if (text.empty()) {
+      sqlite3_bind_null(stmt_, index);
+      return *this;
+    }
+    return bind(index, text);
   }
   Statement& bind(int index, int64_t value) {
     sqlite3_bind_int64(stmt_, index, value);
@@ -133,6 +153,7 @@ Message readMessage(const Statement& row, int first_column) {
   message.text = row.text(first_column + 2);
   message.author = row.text(first_column + 3);
   message.created_at = row.text(first_column + 4);
+  message.translation = row.text(first_column + 5);
   return message;
 }
 
@@ -161,10 +182,10 @@ ConversationSummary readSummary(const Statement& row) {
 
 Status insertMessage(sqlite3* db, const std::string& id, int64_t seq, const NewMessage& message) {
   Statement insert(db,
-                   "INSERT INTO messages (conversation_id, seq, role, text, author, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)");
+                   "INSERT INTO messages (conversation_id, seq, role, text, author, created_at, "
+                   "translation) VALUES (?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, id).bind(2, seq).bind(3, message.role).bind(4, message.text);
-  insert.bind(5, message.author).bind(6, message.created_at);
+  insert.bind(5, message.author).bind(6, message.created_at).bindOrNull(7, message.translation);
   if (insert.step() != SQLITE_DONE) return sqliteError(db, "insert message");
   return {};
 }
@@ -177,6 +198,18 @@ StatusOr<std::optional<std::string>> conversationStatus(sqlite3* db, const std::
   if (rc == SQLITE_ROW) return std::optional<std::string>(query.text(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   return sqliteError(db, "read conversation");
+}
+
+// Whether PRAGMA table_info lists `column` in `table`.
+StatusOr<bool> hasColumn(sqlite3* db, const std::string& table, const std::string& column) {
+  std::string sql = "PRAGMA table_info(" + table + ")";  // table is a constant of this file
+  Statement query(db, sql.c_str());
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW) {
+    if (query.text(1) == column) return true;  // columns: cid, name, type, notnull, ...
+  }
+  if (rc != SQLITE_DONE) return sqliteError(db, "read columns of " + table);
+  return false;
 }
 
 }  // namespace
@@ -234,7 +267,13 @@ Status Storage::migrate() {
                             std::to_string(kSchemaVersion) + "); upgrade kefu-server");
   }
   for (int64_t v = version; v < kSchemaVersion; ++v) {
-    if (Status s = exec(db_, kMigrations[v]); !s.ok()) return s;
+    const Migration& migration = kMigrations[v];
+    if (migration.adds_column_to) {
+      StatusOr<bool> present = hasColumn(db_, migration.adds_column_to, migration.column);
+      if (!present.ok()) return present.status();
+      if (*present) continue;
+    }
+    if (Status s = exec(db_, migration.sql); !s.ok()) return s;
   }
   if (version < kSchemaVersion) {
     std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
@@ -289,7 +328,7 @@ StatusOr<Conversation> Storage::getConversation(const std::string& id) {
   conversation.payload_json = query.text(11);
 
   Statement messages(db_,
-                     "SELECT seq, role, text, author, created_at FROM messages "
+                     "SELECT seq, role, text, author, created_at, translation FROM messages "
                      "WHERE conversation_id = ? ORDER BY seq");
   messages.bind(1, id);
   while ((rc = messages.step()) == SQLITE_ROW)
@@ -329,7 +368,7 @@ StatusOr<Storage::Tail> Storage::messagesAfter(const std::string& id, int64_t af
   Tail tail;
   tail.status = **status;
   Statement query(db_,
-                  "SELECT seq, role, text, author, created_at FROM messages "
+                  "SELECT seq, role, text, author, created_at, translation FROM messages "
                   "WHERE conversation_id = ? AND seq > ? ORDER BY seq");
   query.bind(1, id).bind(2, after_seq);
   int rc;

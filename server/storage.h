@@ -26,8 +26,9 @@ namespace kefu::server {
 struct NewMessage {
   std::string role;  // customer | assistant | agent
   std::string text;
-  std::string author;      // empty = none (customer and assistant messages)
-  std::string created_at;  // RFC 3339
+  std::string author;       // empty = none (customer and assistant messages)
+  std::string created_at;   // RFC 3339
+  std::string translation;  // JSON text as validated (string or object); empty = none (NULL)
 };
 
 struct NewConversation {
@@ -53,6 +54,7 @@ struct Message {
   std::string text;
   std::string author;
   std::string created_at;
+  std::string translation;  // JSON text; empty when the message has none
 };
 
 struct ConversationSummary {

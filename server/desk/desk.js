@@ -206,16 +206,35 @@ function closeDetail() {
   $('nothing-selected').hidden = false;
 }
 
-// transcript[].translation arrives with a later issue: a string, or {text, language}.
-function translationOf(payload, seq) {
-  const item = payload && Array.isArray(payload.transcript) ? payload.transcript[seq - 1] : null;
-  if (!item || item.translation === undefined || item.translation === null) return null;
-  if (typeof item.translation === 'string') return item.translation;
-  if (typeof item.translation.text === 'string') {
-    return item.translation.language
-        ? `${item.translation.text} (${item.translation.language})` : item.translation.text;
+// A message's translation: `m.translation` from the desk API (customer follow-ups, and
+// transcripts stored since the messages table has the column), else the escalation payload's
+// transcript[seq - 1].translation (conversations stored before). A string, or
+// {text, language?, machine?}.
+function translationValue(m, payload) {
+  if (m.translation !== undefined && m.translation !== null) return m.translation;
+  const transcript = payload && Array.isArray(payload.transcript) ? payload.transcript : [];
+  const item = m.seq >= 1 && m.seq <= transcript.length ? transcript[m.seq - 1] : null;
+  return item && item.translation !== undefined && item.translation !== null ? item.translation : null;
+}
+
+// The translation shown under the original, labelled "machine translation (en)" when the
+// sender marked it machine-made. Text only (textContent): it is untrusted input.
+function renderTranslation(value) {
+  let text = null;
+  let language = '';
+  let machine = false;
+  if (typeof value === 'string') {
+    text = value;
+  } else if (value && typeof value === 'object' && typeof value.text === 'string') {
+    text = value.text;
+    language = typeof value.language === 'string' ? value.language : '';
+    machine = value.machine === true;
   }
-  return null;
+  if (!text) return null;
+  const label = `${machine ? 'machine translation' : 'translation'}${language ? ` (${language})` : ''}`;
+  const node = el('span', 'translation');
+  node.append(el('span', 'translation-label', label), el('span', 'translation-text', text));
+  return node;
 }
 
 function renderConversation(c) {
@@ -250,13 +269,12 @@ function renderConversation(c) {
   $('detail-meta').replaceChildren(...meta.flatMap(([label, value]) => [el('dt', null, label),
                                                                         el('dd', null, value)]));
 
-  const transcriptLength = Array.isArray(payload.transcript) ? payload.transcript.length : 0;
   $('messages').replaceChildren(...c.messages.map((m) => {
     const item = el('li', m.role);
     const who = m.role === 'agent' && m.author ? `agent ${m.author}` : m.role;
     item.append(el('span', 'who', `${who} · ${formatTime(m.created_at)}`), el('span', 'text', m.text));
-    const translation = m.seq <= transcriptLength ? translationOf(payload, m.seq) : null;
-    if (translation) item.append(el('span', 'translation', translation));
+    const translation = renderTranslation(translationValue(m, payload));
+    if (translation) item.append(translation);
     return item;
   }));
 

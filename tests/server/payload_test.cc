@@ -11,6 +11,7 @@ using kefu::server::PayloadLimits;
 using kefu::server::Status;
 using kefu::server::StatusCode;
 using kefu::server::validateEscalation;
+using kefu::server::validateTranslation;
 using nlohmann::json;
 
 namespace {
@@ -121,6 +122,14 @@ TEST_CASE("each bad field is rejected with a message naming it") {
       {"at bad", [](json& p) { p["transcript"][0]["at"] = "yesterday"; }, "transcript[0].at:"},
       {"translation type", [](json& p) { p["transcript"][0]["translation"] = 3; },
        "transcript[0].translation:"},
+      {"translation text type",
+       [](json& p) {
+         p["transcript"][0]["translation"] = {{"text", 3}, {"language", "en"}};
+       },
+       "transcript[0].translation.text:"},
+      {"translation too long",
+       [](json& p) { p["transcript"][0]["translation"] = std::string(401, 'x'); },
+       "transcript[0].translation: 401 bytes", StatusCode::kOutOfRange},
       {"user type", [](json& p) { p["user"] = "u-17"; }, "user:"},
       {"user nested",
        [](json& p) {
@@ -167,4 +176,51 @@ TEST_CASE("timestamps follow RFC 3339") {
   CHECK_FALSE(isValidTimestamp("2026-11-22T24:00:00Z"));
   CHECK_FALSE(isValidTimestamp("2026-11-22T10:15:00Zjunk"));
   CHECK_FALSE(isValidTimestamp("2026-11-22 10:15:00Z"));
+}
+
+TEST_CASE("a translation is a string or {text, language, machine}, checked the same everywhere") {
+  const PayloadLimits limits{100};  // translations may take 4 x 100 bytes
+  for (const json& good :
+       {json("Where is my order?"),
+        json{{"text", "Where is my order?"}, {"language", "en"}, {"machine", true}},
+        json{{"text", "Where is my order?"}},
+        json{{"text", "我的订单在哪里"}, {"language", "zh-Hans"}, {"machine", false}},
+        json(std::string(400, 'x'))}) {
+    Status status = validateTranslation(good, "translation", limits);
+    CHECK_MESSAGE(status.ok(), (good.dump() + ": " + status.message()));
+  }
+
+  struct Bad {
+    json value;
+    const char* message;  // the whole message: callers pass it on to clients as is
+    StatusCode code = StatusCode::kInvalidArgument;
+  };
+  const Bad cases[] = {
+      {json(3), "translation: must be a string or an object {text, language, machine}, got number"},
+      {json(), "translation: must be a string or an object {text, language, machine}, got null"},
+      {json::array(),
+       "translation: must be a string or an object {text, language, machine}, got array"},
+      {json::object(), "translation.text: is required"},
+      {json{{"language", "en"}}, "translation.text: is required"},
+      {json{{"text", 5}}, "translation.text: must be a string, got number"},
+      {json{{"text", "hi"}, {"language", "English!"}},
+       "translation.language: must be a language code such as en or zh-Hans"},
+      {json{{"text", "hi"}, {"language", 1}},
+       "translation.language: must be a language code such as en or zh-Hans"},
+      {json{{"text", "hi"}, {"machine", "yes"}}, "translation.machine: must be a boolean"},
+      {json{{"text", "hi"}, {"html", "<b>hi</b>"}},
+       "translation.html: unknown field (expected text, language, machine)"},
+      {json(std::string("ok \xC3\x28")), "translation: is not valid UTF-8 (byte 3)"},
+      {json{{"text", std::string("ok \xC3\x28")}}, "translation.text: is not valid UTF-8 (byte 3)"},
+      {json(std::string(401, 'x')), "translation: 401 bytes, at most 400 allowed",
+       StatusCode::kOutOfRange},
+      {json{{"text", std::string(401, 'x')}}, "translation.text: 401 bytes, at most 400 allowed",
+       StatusCode::kOutOfRange},
+  };
+  for (const Bad& bad : cases) {
+    CAPTURE(bad.value.dump(-1, ' ', false, json::error_handler_t::replace));
+    Status status = validateTranslation(bad.value, "translation", limits);
+    CHECK(status.code() == bad.code);
+    CHECK(status.message() == bad.message);
+  }
 }

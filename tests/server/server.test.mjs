@@ -417,6 +417,141 @@ test('a customer follow-up appears in the desk conversation; bad tokens and ids 
   assert.equal((await post(id, created.token, { text: 'still there?' })).status, 409);
 });
 
+function postFollowUp(base, id, token, body) {
+  return fetch(`${base}/v1/conversations/${id}/messages`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: SHOP_ORIGIN },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+}
+
+test('a follow-up\'s translation is stored, listed on the desk and streamed; invalid ones are 400', async () => {
+  const body = payload(newKey());
+  body.transcript[0].translation = { text: 'Where is my order A1234?', language: 'en', machine: true };
+  const created = (await postEscalation(server.base, body)).json;
+  const id = created.conversation_id;
+  const translation = { text: 'My e-mail is [email]', language: 'en', machine: true };
+
+  const { stream } = await openEvents(server.base, id, created.token, { after: 2 });
+  try {
+    const withTranslation = await postFollowUp(server.base, id, created.token, { text: 'Mi correo es [email]', translation });
+    assert.equal(withTranslation.status, 201);
+    assert.deepEqual(await withTranslation.json(), { seq: 3 });
+    const plain = await postFollowUp(server.base, id, created.token, { text: 'Gracias' });
+    assert.equal(plain.status, 201);
+    assert.deepEqual(await plain.json(), { seq: 4 });
+    const asString = await postFollowUp(server.base, id, created.token, { text: '¿Hola?', translation: 'Hello?' });
+    assert.equal(asString.status, 201);
+
+    const streamed = await stream.next((e) => e.event === 'message' && e.data.seq === 3);
+    assert.deepEqual(streamed.data.translation, translation);
+    const streamedPlain = await stream.next((e) => e.event === 'message' && e.data.seq === 4);
+    assert.equal('translation' in streamedPlain.data, false);
+  } finally {
+    stream.close();
+  }
+
+  const invalid = [
+    [{ text: 'x', translation: 42 }, 400, 'invalid_argument',
+     /^translation: must be a string or an object \{text, language, machine\}, got number$/],
+    [{ text: 'x', translation: null }, 400, 'invalid_argument', /^translation: must be a string or an object/],
+    [{ text: 'x', translation: { language: 'en' } }, 400, 'invalid_argument', /^translation\.text: is required$/],
+    [{ text: 'x', translation: { text: 'y', language: 'en', machine: 'yes' } }, 400, 'invalid_argument',
+     /^translation\.machine: must be a boolean$/],
+    [{ text: 'x', translation: { text: 'y', language: 'English please' } }, 400, 'invalid_argument',
+     /^translation\.language: must be a language code/],
+    [{ text: 'x', translation: { text: 'y', extra: 1 } }, 400, 'invalid_argument',
+     /^translation\.extra: unknown field \(expected text, language, machine\)$/],
+    // max_message_bytes is 2000 in these tests: a translation may take 4 times as much.
+    [{ text: 'x', translation: { text: 'y'.repeat(8001), language: 'en' } }, 400, 'out_of_range',
+     /^translation\.text: 8001 bytes, at most 8000 allowed$/],
+    [{ text: 'x', translation: 'y'.repeat(8001) }, 400, 'out_of_range', /^translation: 8001 bytes/],
+  ];
+  for (const [bad, status, code, message] of invalid) {
+    const response = await postFollowUp(server.base, id, created.token, bad);
+    const json = await response.json();
+    assert.equal(response.status, status, JSON.stringify(bad).slice(0, 100));
+    assert.equal(json.error.code, code);
+    assert.match(json.error.message, message);
+  }
+  // Invalid UTF-8 (raw bytes, or a lone surrogate escape) is refused by the JSON parser already:
+  // 400, not a 500 from echoing the bytes back in the error message.
+  const badUtf8 = [
+    Buffer.concat([Buffer.from('{"text": "x", "translation": {"text": "ok '), Buffer.from([0xc3, 0x28]),
+                   Buffer.from('", "language": "en"}}')]),
+    '{"text": "x", "translation": "ok \\ud800"}',
+  ];
+  for (const raw of badUtf8) {
+    const response = await postFollowUp(server.base, id, created.token, raw);
+    assert.equal(response.status, 400);
+    const { error } = await response.json();
+    assert.equal(error.code, 'invalid_argument');
+    assert.match(error.message, /^body is not valid JSON \(byte \d+\).*(ill-formed UTF-8|surrogate)/);
+  }
+  assert.equal(sqlite(dbPath, `SELECT COUNT(*) FROM messages WHERE conversation_id = '${id}'`), '5', 'nothing stored');
+
+  const conversation = await (await desk(server.base, 'GET', `/v1/desk/conversations/${id}`)).json();
+  assert.deepEqual(conversation.messages.map((m) => [m.seq, m.text, m.translation]), [
+    [1, '¿Dónde está mi pedido A1234?', { text: 'Where is my order A1234?', language: 'en', machine: true }],
+    [2, 'No encuentro una respuesta.', undefined],
+    [3, 'Mi correo es [email]', translation],
+    [4, 'Gracias', undefined],
+    [5, '¿Hola?', 'Hello?'],
+  ]);
+  assert.deepEqual(JSON.parse(sqlite(dbPath, `SELECT translation FROM messages WHERE conversation_id = '${id}' AND seq = 3`)),
+                   translation, 'stored as JSON');
+  assert.equal(sqlite(dbPath, `SELECT COUNT(*) FROM messages WHERE conversation_id = '${id}' AND translation IS NULL`), '2');
+});
+
+test('a database written by the previous schema (version 1) is migrated and keeps working', async () => {
+  const oldDb = path.join(dir, 'schema-v1.db');
+  // The schema exactly as the first server created it, with one conversation in it.
+  sqlite(oldDb, `
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
+  token TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  reason TEXT NOT NULL, customer_locale TEXT NOT NULL, customer_language TEXT NOT NULL DEFAULT '',
+  page_url TEXT NOT NULL DEFAULT '', payload TEXT NOT NULL, created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE INDEX conversations_by_status ON conversations (status, created_at);
+CREATE TABLE messages (
+  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL, role TEXT NOT NULL CHECK (role IN ('customer', 'assistant', 'agent')),
+  text TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+INSERT INTO conversations VALUES ('c_oldschema01', 'global-select', 'old-schema-key-1', 'old-token-0123456789',
+  'open', 'customer_request', 'es-ES', 'es', '',
+  '{"schema":"kefu.escalation/1","transcript":[{"role":"customer","text":"Hola","at":"2026-11-01T09:00:00Z","translation":"Hello"}]}',
+  '2026-11-01T09:00:00.000Z', '2026-11-01T09:00:00.000Z');
+INSERT INTO messages VALUES ('c_oldschema01', 1, 'customer', 'Hola', '', '2026-11-01T09:00:00Z');
+PRAGMA user_version = 1;`);
+  assert.equal(sqlite(oldDb, "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'translation'"), '0');
+
+  const migrated = await startServer(dir, oldDb);
+  try {
+    assert.equal(sqlite(oldDb, 'PRAGMA user_version'), '2');
+    assert.equal(sqlite(oldDb, "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'translation'"), '1');
+    const before = await (await desk(migrated.base, 'GET', '/v1/desk/conversations/c_oldschema01')).json();
+    assert.deepEqual(before.messages.map((m) => [m.seq, m.text, m.translation]), [[1, 'Hola', undefined]]);
+    assert.equal(before.payload.transcript[0].translation, 'Hello', 'the console falls back to the payload');
+
+    const translation = { text: 'Are you there?', language: 'en', machine: true };
+    const followUp = await postFollowUp(migrated.base, 'c_oldschema01', 'old-token-0123456789',
+                                        { text: '¿Está ahí?', translation });
+    assert.equal(followUp.status, 201);
+    assert.deepEqual(await followUp.json(), { seq: 2 });
+    const plain = await postFollowUp(migrated.base, 'c_oldschema01', 'old-token-0123456789', { text: '¿Hola?' });
+    assert.equal(plain.status, 201);
+    const after = await (await desk(migrated.base, 'GET', '/v1/desk/conversations/c_oldschema01')).json();
+    assert.deepEqual(after.messages.map((m) => [m.seq, m.text, m.translation]),
+                     [[1, 'Hola', undefined], [2, '¿Está ahí?', translation], [3, '¿Hola?', undefined]]);
+    const created = await postEscalation(migrated.base, payload(newKey()));
+    assert.equal(created.response.status, 201);
+  } finally {
+    await migrated.stop();
+  }
+});
+
 test('erase deletes the conversation for good and tells the customer stream', async () => {
   const created = (await postEscalation(server.base, payload(newKey()))).json;
   const id = created.conversation_id;
@@ -452,6 +587,7 @@ test('the desk console is served with a CSP and without inline script or style',
   const source = await js.text();
   assert.equal(source, readFileSync(path.join(repoRoot, 'server/desk/desk.js'), 'utf8'));
   assert.doesNotMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  assert.match(source, /'machine translation'/, 'translations are labelled as machine-made');
   assert.equal((await fetch(`${server.base}/desk/desk.css`)).status, 200);
   assert.equal((await fetch(`${server.base}/desk/missing.js`)).status, 404);
 });

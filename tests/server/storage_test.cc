@@ -244,3 +244,128 @@ TEST_CASE("random tokens are URL-safe and distinct; comparison is exact") {
   CHECK_FALSE(constantTimeEquals("secre", "secret"));
   CHECK_FALSE(constantTimeEquals("", "secret"));
 }
+
+TEST_CASE("a message's translation is stored as JSON and NULL when there is none") {
+  TempDir dir;
+  std::string path = dir.file("kefu.db");
+  auto storage = openOrFail(path);
+  NewConversation conversation = sampleConversation("key-translation");
+  conversation.transcript[0].translation =
+      R"({"text":"Hello, where is my order?","language":"en"})";
+  std::string id = storage->createConversation(conversation)->conversation_id;
+  NewMessage follow_up{"customer", "Mi correo es [email]", "", nowRfc3339(),
+                       R"({"text":"My e-mail is [email]","language":"en","machine":true})"};
+  REQUIRE(*storage->appendMessage(id, follow_up) == 4);
+  REQUIRE(*storage->appendMessage(id, {"customer", "Gracias", "", nowRfc3339(), ""}) == 5);
+
+  StatusOr<Conversation> stored = storage->getConversation(id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->messages.size() == 5);
+  CHECK(stored->messages[0].translation == conversation.transcript[0].translation);
+  CHECK(stored->messages[1].translation.empty());
+  CHECK(stored->messages[3].translation == follow_up.translation);
+  CHECK(stored->messages[4].translation.empty());
+  StatusOr<Storage::Tail> tail = storage->messagesAfter(id, 3);
+  REQUIRE(tail.ok());
+  CHECK(tail->messages[0].translation == follow_up.translation);
+  CHECK(countRows(path, "SELECT COUNT(*) FROM messages WHERE translation IS NULL") == 3);
+}
+
+namespace {
+
+// The schema exactly as the first server (schema version 1) created it.
+constexpr const char* kVersion1Schema = R"sql(
+CREATE TABLE conversations (
+  id                TEXT PRIMARY KEY,
+  shop_id           TEXT NOT NULL,
+  idempotency_key   TEXT NOT NULL UNIQUE,
+  token             TEXT NOT NULL,
+  status            TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  reason            TEXT NOT NULL,
+  customer_locale   TEXT NOT NULL,
+  customer_language TEXT NOT NULL DEFAULT '',
+  page_url          TEXT NOT NULL DEFAULT '',
+  payload           TEXT NOT NULL,
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL
+);
+CREATE INDEX conversations_by_status ON conversations (status, created_at);
+CREATE TABLE messages (
+  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  seq             INTEGER NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('customer', 'assistant', 'agent')),
+  text            TEXT NOT NULL,
+  author          TEXT NOT NULL DEFAULT '',
+  created_at      TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+INSERT INTO conversations VALUES ('c_old0000001', 'global-select', 'old-key-0001', 'old-token',
+  'open', 'customer_request', 'es-ES', 'es', '', '{"schema":"kefu.escalation/1"}',
+  '2026-11-01T09:00:00.000Z', '2026-11-01T09:00:00.000Z');
+INSERT INTO messages VALUES ('c_old0000001', 1, 'customer', 'Hola', '', '2026-11-01T09:00:00Z');
+INSERT INTO messages VALUES ('c_old0000001', 2, 'agent', 'Buenos días', 'Ana',
+  '2026-11-01T09:01:00Z');
+PRAGMA user_version = 1;
+)sql";
+
+void writeDatabase(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+}  // namespace
+
+TEST_CASE("a database of schema version 1 gains the translation column and keeps its data") {
+  TempDir dir;
+  std::string path = dir.file("old.db");
+  writeDatabase(path, kVersion1Schema);
+  CHECK(countRows(path,
+                  "SELECT COUNT(*) FROM pragma_table_info('messages') "
+                  "WHERE name = 'translation'") == 0);
+  {
+    auto storage = openOrFail(path);
+    StatusOr<Conversation> old = storage->getConversation("c_old0000001");
+    REQUIRE(old.ok());
+    REQUIRE(old->messages.size() == 2);
+    CHECK(old->messages[0].text == "Hola");
+    CHECK(old->messages[0].translation.empty());
+    CHECK(old->messages[1].author == "Ana");
+    CHECK(*storage->checkCustomerToken("c_old0000001", "old-token"));
+
+    NewMessage follow_up{"customer", "¿Sigue ahí?", "", nowRfc3339(),
+                         R"({"text":"Are you still there?","language":"en","machine":true})"};
+    REQUIRE(*storage->appendMessage("c_old0000001", follow_up) == 3);
+    StatusOr<Storage::Tail> tail = storage->messagesAfter("c_old0000001", 2);
+    REQUIRE(tail.ok());
+    REQUIRE(tail->messages.size() == 1);
+    CHECK(tail->messages[0].translation == follow_up.translation);
+    CHECK(storage->createConversation(sampleConversation("key-after-migration")).ok());
+  }
+  CHECK(countRows(path, "PRAGMA user_version") == 2);
+  CHECK(countRows(path,
+                  "SELECT COUNT(*) FROM pragma_table_info('messages') "
+                  "WHERE name = 'translation' AND type = 'TEXT' AND \"notnull\" = 0") == 1);
+  CHECK(countRows(path, "SELECT COUNT(*) FROM messages WHERE translation IS NOT NULL") == 1);
+  // Opening again is a no-op: the version says the column is there.
+  CHECK(openOrFail(path)->getConversation("c_old0000001")->messages.size() == 3);
+}
+
+TEST_CASE("a version 1 database that already has the translation column migrates without error") {
+  TempDir dir;
+  std::string path = dir.file("half.db");
+  writeDatabase(path, std::string(kVersion1Schema) +
+                          "ALTER TABLE messages ADD COLUMN translation TEXT;"
+                          "UPDATE messages SET translation = '\"Hello\"' WHERE seq = 1;");
+  auto storage = openOrFail(path);
+  StatusOr<Conversation> old = storage->getConversation("c_old0000001");
+  REQUIRE(old.ok());
+  CHECK(old->messages[0].translation == "\"Hello\"");
+  storage.reset();
+  CHECK(countRows(path, "PRAGMA user_version") == 2);
+}
