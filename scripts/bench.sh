@@ -4,6 +4,9 @@
 #   - language id: Kefu vs franc (npm) and CLD2 (Debian libcld2): accuracy per language, size
 #   - intent: Kefu vs fastText (Debian fasttext) trained on the same data: accuracy, size
 #   - wasm time per message (p50/p95): language id, full analysis, a whole answer
+#   - translation (every pair in models/mt/): test-set chrF through the shipped runtime, next to
+#     Apertium for en<->es; speed in headless Chromium (words/s, 15-word message latency);
+#     the cards in models/mt/*/CARD.md are rewritten with the numbers
 # Results: build/bench/*.json and a summary on stdout. Needs ./scripts/build.sh first (run here
 # when the build is missing) and the training datasets (prepared here when missing).
 set -euo pipefail
@@ -28,3 +31,17 @@ scripts/bench/fasttext_intent.sh > build/bench/fasttext.json
 
 node scripts/bench/summary.mjs build/bench
 python3 scripts/train/write_card.py langid nlu
+
+echo "== translation: chrF through the shipped runtime (Apertium next to en<->es), Chromium speed"
+for dir in models/mt/en-*/; do
+  lang=$(basename "$dir"); lang=${lang#en-}
+  if [ -f "build/mt-data/en-$lang/test.tsv" ]; then
+    python3 scripts/bench/mt_quality.py --lang "$lang"
+  else
+    echo "   en-$lang: no held-out test set (scripts/train/mt/prepare_pair.py --tgt $lang); chrF skipped"
+  fi
+done
+node scripts/bench/mt_speed.mjs --out build/bench/mt-speed.json
+for dir in models/mt/en-*/; do
+  lang=$(basename "$dir"); python3 scripts/train/mt/write_card.py --lang "${lang#en-}"
+done

@@ -50,6 +50,45 @@ LOCALES = {
     "nl": {"nl", "nl_NL", "nl-NL"},
 }
 CJK_LANGS = {"zh", "ja", "ko"}
+# Placeholders the core substitutes for protected spans (order numbers, e-mails, URLs, amounts,
+# glossary terms); ids 4.. of every vocabulary, right after pad/unk/bos/eos, then the tags.
+PLACEHOLDERS = [f"\u27e6{i}\u27e7" for i in range(1, 10)]
+
+
+REGISTER_TAGS = ["<formal>", "<informal>"]
+
+
+def special_symbols(lang):
+    """User-defined SentencePiece symbols of pair en-<lang>, in id order from 4."""
+    return PLACEHOLDERS + ["<2en>", f"<2{lang}>"] + REGISTER_TAGS
+
+
+# Register of a target sentence, for the `<formal>`/`<informal>` source tag that lets the core
+# ask for the polite form (Sie, vous, usted, です・ます, 您) in replies to customers. Markers are
+# deliberately narrow: a sentence with neither kind gets no tag.
+_REGISTER = {
+    "de": (r"(?<![.!?]\s)(?<!^)\b(Sie|Ihnen|Ihre?[mnrs]?)\b", r"\b(du|dich|dir|dein\w*|euch|euer|eure\w*)\b"),
+    "fr": (r"\b(vous|votre|vos)\b", r"\b(tu|te|toi|ton|ta|tes|t')\b"),
+    "es": (r"\b(usted(es)?|le ruego)\b", r"\b(tú|te|ti|tu|tus|contigo)\b"),
+    "pt": (r"\b(o senhor|a senhora|você)\b", r"\b(tu|te|ti|teu|tua|contigo)\b"),
+    "it": (r"(?<!^)\b(Lei|Le|La|Suo|Sua|Suoi)\b", r"\b(tu|ti|te|tuo|tua|tuoi|tue)\b"),
+    "nl": (r"\b(u|uw)\b", r"\b(je|jij|jou|jouw)\b"),
+    "zh": (r"您", r"你"),
+    "ja": (r"(です|ます|ました|ません|ください|ございます)", r"(だよ|だね|じゃない|してる|だ。|よね)"),
+    "ko": (r"(습니다|세요|십시오|습니까|요[.?!]?$)", r"(해|야|니\?|어\.|지\?)$"),
+}
+
+
+def register(text, lang):
+    """'formal', 'informal' or None for a sentence in `lang`."""
+    pats = _REGISTER.get(lang)
+    if not pats:
+        return None
+    formal = re.search(pats[0], text) is not None
+    informal = re.search(pats[1], text, re.IGNORECASE if lang in ("fr", "es", "pt", "nl") else 0) is not None
+    if formal == informal:
+        return None
+    return "formal" if formal else "informal"
 
 LICENCES = {
     "kefu-chat": "project's own (repository licence); scripts/train/data/parallel/",
@@ -443,3 +482,41 @@ def clean_pair(en, xx, lang, ui, max_words=80, max_chars=500):
 
 def stable_hash(s):
     return int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:8], "big")
+
+
+# --- protected spans --------------------------------------------------------------------------
+# The same classes the core's translator protects (core/src/translate_text.cc): e-mails, URLs,
+# codes with digits (order numbers, SKUs), amounts and numbers, and words that a pair carries
+# unchanged (product and brand names, people's names) — the training-side stand-in for the
+# shop's glossary.
+_PROTECT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|https?://\S+[\w/]|www\.[\w.-]+\w"
+    r"|[€$£¥]\s?\d+(?:[.,]\d+)*|\d+(?:[.,]\d+)*\s?[€$£¥%]"
+    r"|\b[A-Za-z]*\d[\w-]*"
+    r"|\b[A-Z][\w-]{2,}")
+
+
+def protect_pair(src, tgt, rng, p=0.6):
+    """Replaces spans that occur verbatim on both sides by the same placeholder, each with
+    probability p, numbered in order of appearance in `src`; returns the new (src, tgt)."""
+    chosen, parts, pos = {}, [], 0
+    for m in _PROTECT.finditer(src):
+        span = m.group(0)
+        if len(chosen) >= len(PLACEHOLDERS) or span in chosen or span not in tgt or rng.random() >= p:
+            continue
+        chosen[span] = PLACEHOLDERS[len(chosen)]
+        parts += [src[pos:m.start()], chosen[span]]
+        pos = m.end()
+    if not chosen:
+        return src, tgt
+    src = "".join(parts) + src[pos:]
+    alt = re.compile("|".join(re.escape(k) for k in sorted(chosen, key=len, reverse=True)))
+    left = set(chosen)
+
+    def sub(m):
+        if m.group(0) in left:
+            left.discard(m.group(0))
+            return chosen[m.group(0)]
+        return m.group(0)
+    return src, alt.sub(sub, tgt)

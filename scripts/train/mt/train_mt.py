@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Trains one translation direction: a small transformer (encoder 6 x decoder 2, d=256, shared
-SentencePiece vocabulary, tied embeddings — the size class of Bergamot's "tiny" students) on
-build/mt-data/en-<xx>/ from scripts/train/mt/prepare_pair.py and train_spm.py.
+"""Trains the translation model of one language pair, both directions in one network: a small
+transformer (encoder 6 x decoder 2, d=256, shared SentencePiece vocabulary, tied embeddings —
+the size class of Bergamot's "tiny" students) on build/mt-data/en-<xx>/ from
+scripts/train/mt/prepare_pair.py and train_spm.py. The source starts with a target tag
+(`<2xx>` or `<2en>`), so one download serves a customer's language in both directions.
 
-  python3 scripts/train/mt/train_mt.py --src en --tgt es --minutes 30
-  python3 scripts/train/mt/train_mt.py --src es --tgt en --minutes 30      # the other direction
+  python3 scripts/train/mt/train_mt.py --lang de --minutes 60
 
 CPU by default (OpenBLAS, bf16 autocast: on CPUs with AMX about 3.6x faster than fp32), CUDA
 when available. Checkpoints go to build/mt/<src>-<tgt>/ (last.pt every few minutes, best.pt by
@@ -14,42 +15,19 @@ Needs Debian's python3-torch, python3-sentencepiece, libopenblas0-pthread
 (`scripts/setup.sh --train`); run with /usr/bin/python3.
 """
 import argparse, json, math, os, random, sys, time
-from collections import Counter
 
 import sentencepiece as spm
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mtdata  # noqa: E402
+from chrf import chrf  # noqa: E402,F401  (re-exported for export_onnx.py)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PAD, UNK, BOS, EOS = 0, 1, 2, 3  # train_spm.py fixes these ids
-
-
-# --- chrF ---------------------------------------------------------------------------------------
-
-def _ngrams(text, n):
-    text = text.replace(" ", "")
-    return Counter(text[i:i + n] for i in range(len(text) - n + 1))
-
-
-def chrf(hypotheses, references, max_n=6, beta=2.0):
-    """Corpus-level chrF: character n-gram precision and recall (n = 1..6) averaged over n,
-    combined with recall weighted beta times as much as precision; 0..100."""
-    match = [0] * max_n
-    hyp_total = [0] * max_n
-    ref_total = [0] * max_n
-    for hyp, ref in zip(hypotheses, references):
-        for n in range(1, max_n + 1):
-            h, r = _ngrams(hyp, n), _ngrams(ref, n)
-            match[n - 1] += sum((h & r).values())
-            hyp_total[n - 1] += sum(h.values())
-            ref_total[n - 1] += sum(r.values())
-    precision = sum(m / t if t else 0.0 for m, t in zip(match, hyp_total)) / max_n
-    recall = sum(m / t if t else 0.0 for m, t in zip(match, ref_total)) / max_n
-    if precision + recall == 0:
-        return 0.0
-    b2 = beta * beta
-    return 100.0 * (1 + b2) * precision * recall / (b2 * precision + recall)
 
 
 # --- model --------------------------------------------------------------------------------------
@@ -115,17 +93,29 @@ class Translator(nn.Module):
 
 # --- data ---------------------------------------------------------------------------------------
 
-def read_pairs(path, src, tgt):
-    """Lines of `en<TAB>xx<TAB>source`; returns (src_text, tgt_text) in the requested direction."""
+def read_pairs(path):
+    """Lines of `en<TAB>xx<TAB>source` -> [(en, xx, source)]."""
     pairs = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 2:
-                continue
-            en, xx = cols[0], cols[1]
-            pairs.append((en, xx) if src == "en" else (xx, en))
+            if len(cols) >= 2:
+                pairs.append((cols[0], cols[1], cols[2] if len(cols) > 2 else ""))
     return pairs
+
+
+def tag_id(sp, lang):
+    i = sp.piece_to_id(f"<2{lang}>")
+    assert i != sp.unk_id(), f"vocabulary lacks <2{lang}>: retrain it with train_spm.py"
+    return i
+
+
+def encode_source(sp, text, tgt_lang, register=None, limit=126):
+    """[<2tgt>] [<formal>|<informal>] pieces </s> — the layout the core's translator builds."""
+    head = [tag_id(sp, tgt_lang)]
+    if register:
+        head.append(sp.piece_to_id(f"<{register}>"))
+    return head + sp.encode(text)[:limit] + [EOS]
 
 
 def batches(examples, max_tokens, shuffle=True):
@@ -150,11 +140,12 @@ def pad(seqs, device):
     return torch.tensor([s + [PAD] * (width - len(s)) for s in seqs], dtype=torch.long, device=device)
 
 
-def translate(model, sp, texts, device, batch=64):
+def translate(model, sp, texts, tgt_lang, device, batch=64, register="formal"):
     model.eval()
     out = []
     for i in range(0, len(texts), batch):
-        ids = [sp.encode(t)[:126] + [EOS] for t in texts[i:i + batch]]
+        ids = [encode_source(sp, t, tgt_lang, register if tgt_lang != "en" else None)
+               for t in texts[i:i + batch]]
         # fp32: torch 1.13's inference fast path of the encoder layer rejects bf16 autocast.
         hyp = model.greedy(pad(ids, device))
         for row in hyp.tolist():
@@ -168,21 +159,23 @@ def translate(model, sp, texts, device, batch=64):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--tgt", required=True)
+    ap.add_argument("--lang", required=True, help="the pair's other language: en-<lang>, both directions")
+    ap.add_argument("--chat-repeat", type=int, default=4,
+                    help="times the in-domain chat corpus is repeated per epoch (default 4)")
     ap.add_argument("--minutes", type=float, default=30.0, help="wall-clock budget of this run")
     ap.add_argument("--max-tokens", type=int, default=6000, help="tokens per batch (source + target)")
-    ap.add_argument("--lr", type=float, default=7e-4)
-    ap.add_argument("--warmup", type=int, default=1500)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=int, default=200,
+                    help="warm-up steps (default 200: a CPU run makes only a few thousand steps)")
     ap.add_argument("--eval-every", type=int, default=1000, help="steps between dev evaluations")
-    ap.add_argument("--dev-lines", type=int, default=400)
+    ap.add_argument("--dev-lines", type=int, default=300, help="dev lines per direction")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
 
-    pair = "en-" + (a.tgt if a.src == "en" else a.src)
+    pair = "en-" + a.lang
     data = os.path.join(ROOT, "build", "mt-data", pair)
-    work = os.path.join(ROOT, "build", "mt", f"{a.src}-{a.tgt}")
+    work = os.path.join(ROOT, "build", "mt", pair)
     os.makedirs(work, exist_ok=True)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
@@ -191,15 +184,27 @@ def main():
 
     sp = spm.SentencePieceProcessor(model_file=os.path.join(data, "spm.model"))
     assert sp.pad_id() == PAD and sp.bos_id() == BOS and sp.eos_id() == EOS, "spm ids must be pad0 unk1 bos2 eos3"
-    train = read_pairs(os.path.join(data, "train.tsv"), a.src, a.tgt)
-    dev = read_pairs(os.path.join(data, "dev.tsv"), a.src, a.tgt)[: a.dev_lines]
+    train = read_pairs(os.path.join(data, "train.tsv"))
+    dev_all = read_pairs(os.path.join(data, "dev.tsv"))
+    # Both directions of the same held-out lines (chat first, then Tatoeba, as in dev.tsv).
+    dev = {a.lang: [(en, xx) for en, xx, _ in dev_all][: a.dev_lines],
+           "en": [(xx, en) for en, xx, _ in dev_all][: a.dev_lines]}
     t0 = time.time()
+    rng = random.Random(a.seed)
+    tags = {"en": tag_id(sp, "en"), a.lang: tag_id(sp, a.lang)}
     examples = []
-    for s, t in train:
-        si, ti = sp.encode(s), sp.encode(t)
-        if 0 < len(si) <= 100 and 0 < len(ti) <= 100:
-            examples.append((si + [EOS], [BOS] + ti + [EOS]))
-    print(f"{pair} {a.src}->{a.tgt}: {len(examples)} training pairs encoded in {time.time() - t0:.0f}s", flush=True)
+    for en, xx, source in train:
+        repeat = a.chat_repeat if source.startswith("kefu-chat") else 1
+        for _ in range(repeat):
+            pen, pxx = mtdata.protect_pair(en, xx, rng)
+            ei, xi = sp.encode(pen), sp.encode(pxx)
+            if 0 < len(ei) <= 100 and 0 < len(xi) <= 100:
+                reg = mtdata.register(xx, a.lang)
+                head = [tags[a.lang]] + ([sp.piece_to_id(f"<{reg}>")] if reg else [])
+                examples.append((head + ei + [EOS], [BOS] + xi + [EOS]))
+                examples.append(([tags["en"]] + xi + [EOS], [BOS] + ei + [EOS]))
+    print(f"{pair}: {len(examples)} training examples (both directions) encoded in {time.time() - t0:.0f}s",
+          flush=True)
 
     model = Translator(sp.get_piece_size()).to(device)
     params = sum(p.numel() for p in model.parameters())
@@ -219,12 +224,16 @@ def main():
         return a.lr * min(step / a.warmup, math.sqrt(a.warmup / step))
 
     def evaluate():
-        hyps = translate(model, sp, [s for s, _ in dev], device)
-        return chrf(hyps, [t for _, t in dev]), hyps
+        """Mean dev chrF of the two directions, per-direction scores and hypotheses."""
+        scores, hyps = {}, {}
+        for tgt_lang, lines in dev.items():
+            hyps[tgt_lang] = translate(model, sp, [s for s, _ in lines], tgt_lang, device)
+            scores[tgt_lang] = chrf(hyps[tgt_lang], [t for _, t in lines])
+        return sum(scores.values()) / len(scores), scores, hyps
 
     def save(path):
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "state": state,
-                    "config": {"vocab": sp.get_piece_size(), "src": a.src, "tgt": a.tgt}}, path)
+                    "config": {"vocab": sp.get_piece_size(), "lang": a.lang}}, path)
 
     start = time.time()
     deadline = start + a.minutes * 60
@@ -254,9 +263,11 @@ def main():
                       f"{rate:,.0f} tokens/s", flush=True)
                 log_t = time.time()
             if state["step"] % a.eval_every == 0:
-                score, _ = evaluate()
-                state["history"].append({"step": state["step"], "dev_chrf": round(score, 2)})
-                print(f"step {state['step']} dev chrF {score:.1f}", flush=True)
+                score, per, _ = evaluate()
+                state["history"].append({"step": state["step"], "dev_chrf": round(score, 2),
+                                         **{f"en-{k}" if k != "en" else f"{a.lang}-en": round(v, 2)
+                                            for k, v in per.items()}})
+                print(f"step {state['step']} dev chrF {score:.1f} {json.dumps(per)}", flush=True)
                 if score > state["best_chrf"]:
                     state["best_chrf"] = score
                     save(os.path.join(work, "best.pt"))
@@ -264,17 +275,19 @@ def main():
                 save(last)
                 last_save = time.time()
     state["seconds"] += time.time() - start
-    score, hyps = evaluate()
+    score, per, hyps = evaluate()
     state["history"].append({"step": state["step"], "dev_chrf": round(score, 2)})
     if score > state["best_chrf"]:
         state["best_chrf"] = score
         save(os.path.join(work, "best.pt"))
     save(last)
-    report = {"direction": f"{a.src}-{a.tgt}", "parameters": params, "steps": state["step"],
+    report = {"pair": pair, "parameters": params, "steps": state["step"],
               "train_seconds": round(state["seconds"]), "dev_lines": len(dev),
               "dev_chrf_last": round(score, 2), "dev_chrf_best": round(state["best_chrf"], 2),
+              "dev_chrf_last_per_target": {k: round(v, 2) for k, v in per.items()},
               "history": state["history"],
-              "samples": [{"src": s, "ref": t, "hyp": h} for (s, t), h in list(zip(dev, hyps))[:8]]}
+              "samples": [{"to": k, "src": s, "ref": t, "hyp": h}
+                          for k in dev for (s, t), h in list(zip(dev[k], hyps[k]))[:6]]}
     with open(os.path.join(work, "report.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, ensure_ascii=False, indent=1)
     print(json.dumps({k: v for k, v in report.items() if k not in ("history", "samples")}), flush=True)

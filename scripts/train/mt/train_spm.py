@@ -8,7 +8,10 @@ Uses Debian's `spm_train`/`spm_encode` (package sentencepiece). Both sides are s
 (each side capped at --side-lines) so that a large English-heavy source does not starve the
 other language of pieces. Character coverage 1.0 for Latin pairs, 0.9995 for zh/ja/ko;
 byte fallback on, so characters outside the vocabulary (emoji, rare Han) become bytes instead
-of <unk> and survive a round trip. Normalisation: nmt_nfkc for Latin pairs; identity for
+of <unk> and survive a round trip. User-defined symbols, each always one piece: the target
+tags `<2en>` and `<2xx>` (one model translates both directions of a pair) and the placeholders
+`⟦1⟧`..`⟦9⟧` that carry order numbers, e-mails, URLs, amounts and glossary terms through
+translation (mtdata.PLACEHOLDERS). Normalisation: nmt_nfkc for Latin pairs; identity for
 zh/ja/ko, whose full-width punctuation (，。？) NFKC would turn into ASCII in the output
 (prepare_pair.py has already applied NFC).
 """
@@ -78,7 +81,8 @@ def main():
             "--byte_fallback=true", f"--split_digits={'true' if a.split_digits else 'false'}",
             "--input_sentence_size=2000000", "--shuffle_input_sentence=true",
             "--max_sentence_length=4096", f"--num_threads={a.threads}",
-            "--pad_id=0", "--unk_id=1", "--bos_id=2", "--eos_id=3"]
+            "--pad_id=0", "--unk_id=1", "--bos_id=2", "--eos_id=3",
+            "--user_defined_symbols=" + ",".join(mtdata.special_symbols(a.tgt))]
     t0 = time.monotonic()
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:

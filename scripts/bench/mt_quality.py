@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Translation quality through the shipped runtime: the held-out test lines of each pair
+(build/mt-data/en-<xx>/test.tsv) go through `scripts/kefu translate` (the wasm core's decoder +
+onnxruntime-web, the same files the browser downloads) in both directions and are scored with
+chrF; for en-es, Debian's Apertium (apertium-eng-spa, the open rule-based peer) translates the
+same lines. Writes build/bench/mt-en-<xx>.json.
+
+  python3 scripts/bench/mt_quality.py --lang de [--lines 500]
+"""
+import argparse, json, os, shutil, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "train", "mt"))
+sys.dont_write_bytecode = True
+from chrf import chrf  # noqa: E402
+
+APERTIUM = {"en-es": "eng-spa", "es-en": "spa-eng"}  # apertium-eng-spa modes
+
+
+def run(cmd, lines):
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        raise SystemExit(f"mt_quality: {' '.join(cmd)} failed: {r.stderr[-2000:]}")
+    out = r.stdout.split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    if len(out) != len(lines):
+        raise SystemExit(f"mt_quality: {' '.join(cmd)} wrote {len(out)} lines for {len(lines)}")
+    return out, time.monotonic() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lang", required=True)
+    ap.add_argument("--lines", type=int, default=500)
+    ap.add_argument("--beam", type=int, default=0, help="beam size (0: the runtime's default)")
+    a = ap.parse_args()
+    pair = f"en-{a.lang}"
+    path = os.path.join(ROOT, "build", "mt-data", pair, "test.tsv")
+    if not os.path.exists(path):
+        raise SystemExit(f"mt_quality: {path} is missing: run scripts/train/mt/prepare_pair.py --tgt {a.lang}")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 3:
+                rows.append(cols)
+    rows = rows[: a.lines]
+    report = {"pair": pair, "lines": len(rows),
+              "composition": ", ".join(f"{sum(1 for r in rows if r[2].startswith(k))} {k}" for k in ("kefu-chat", "tatoeba")),
+              "decoding": f"beam {a.beam or 'default'}, formal register towards {a.lang}", "directions": {}, "samples": []}
+    for src_lang, tgt_lang, si, ti in (("en", a.lang, 0, 1), (a.lang, "en", 1, 0)):
+        direction = f"{src_lang}-{tgt_lang}"
+        src = [r[si] for r in rows]
+        ref = [r[ti] for r in rows]
+        cmd = ["node", "scripts/kefu", "translate", "--from", src_lang, "--to", tgt_lang]
+        if a.beam:
+            cmd += ["--beam", str(a.beam)]
+        hyp, seconds = run(cmd, src)
+        words = sum(len(s.split()) for s in src)
+
+        def score(h, subset):
+            idx = [i for i, r in enumerate(rows) if r[2].startswith(subset)] if subset else range(len(rows))
+            return round(chrf([h[i] for i in idx], [ref[i] for i in idx]), 2)
+        res = {"kefu": {"all": score(hyp, None), "chat": score(hyp, "kefu-chat"), "tatoeba": score(hyp, "tatoeba"),
+                        "seconds_node_cli": round(seconds, 1), "words": words}}
+        if direction in APERTIUM and shutil.which("apertium"):
+            ahyp, aseconds = run(["apertium", "-u", APERTIUM[direction]], src)
+            res["apertium"] = {"all": score(ahyp, None), "chat": score(ahyp, "kefu-chat"),
+                               "tatoeba": score(ahyp, "tatoeba"), "seconds": round(aseconds, 1)}
+        report["directions"][direction] = res
+        report["samples"] += [{"direction": direction, "src": src[i], "ref": ref[i], "hyp": hyp[i]} for i in (0, 1, 2)]
+        print(f"{direction}: Kefu chrF {res['kefu']['all']} (chat {res['kefu']['chat']}, tatoeba {res['kefu']['tatoeba']})"
+              + (f"; Apertium {res['apertium']['all']}" if "apertium" in res else ""), flush=True)
+    os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", "bench", f"mt-{pair}.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, ensure_ascii=False, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

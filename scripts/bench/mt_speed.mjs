@@ -1,0 +1,97 @@
+// Translation speed where it matters: headless Chromium, the SDK's worker (one thread), the demo
+// shop served locally with its strict CSP. For every shipped pair (models/mt/en-<xx>/) and both
+// directions: the first use (download + sha256 + ONNX Runtime sessions), words per second over a
+// batch of chat sentences (the held-out test lines), and the latency of 15-word messages
+// (median, p95). Measurements, never pass/fail.
+//
+//   node scripts/bench/mt_speed.mjs [--out build/bench/mt-speed.json] [--sentences 100] [--beam N]
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const outPath = path.resolve(root, opt('--out', 'build/bench/mt-speed.json'));
+const sentences = Number(opt('--sentences', '100'));
+const beam = opt('--beam', null);
+const { chromium } = createRequire(path.join(root, 'sdk-js', 'package.json'))('playwright-core');
+
+const pairs = readdirSync(path.join(root, 'models', 'mt')).filter((p) => existsSync(path.join(root, 'models', 'mt', p, 'config.json')));
+
+function testLines(pair) {
+  const file = path.join(root, 'build', 'mt-data', pair, 'test.tsv');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/train/mt/prepare_pair.py --tgt ${pair.slice(3)}`);
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'))
+    .filter((c) => c[2]?.startsWith('kefu-chat'));
+}
+
+const server = spawn('node', ['scripts/serve-demo.mjs', '--port', '0', '--host', '127.0.0.1'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  server.stdout.on('data', (d) => { const m = /demo shop: (http\S+)/.exec(String(d)); if (m) resolve(m[1]); });
+  server.on('exit', (code) => reject(new Error(`serve-demo exited ${code}`)));
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const result = {};
+try {
+  for (const pair of pairs) {
+    const lang = pair.slice(3);
+    const rows = testLines(pair);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(url);
+    await page.evaluate(async () => {
+      const { createAssistant } = await import('/kefu/kefu.mjs');
+      window.__bench = await createAssistant({ kb: '/kb.json' });
+    });
+    const measure = (texts, from, to) => page.evaluate(async ({ texts, from, to, beam }) => {
+      const times = [];
+      let words = 0;
+      const t0 = performance.now();
+      for (const text of texts) {
+        const s = performance.now();
+        await window.__bench.translate(text, { from, to, ...(beam ? { beam: Number(beam) } : {}) });
+        times.push(performance.now() - s);
+        words += text.split(/\s+/).filter(Boolean).length;
+      }
+      return { ms: performance.now() - t0, times, words };
+    }, { texts, from, to, beam });
+    const t0 = Date.now();
+    await measure(['Hello.'], 'en', lang);
+    const loadMs = Date.now() - t0;
+    const stats = (times) => {
+      const s = [...times].sort((a, b) => a - b);
+      return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(0.95 * (s.length - 1))] };
+    };
+    const out = { load_ms: loadMs, directions: {} };
+    for (const [from, to, col] of [['en', lang, 0], [lang, 'en', 1]]) {
+      const batch = rows.slice(0, sentences).map((r) => r[col]);
+      const b = await measure(batch, from, to);
+      // 15-word messages: test lines of exactly 15 words where there are enough, else cut to 15.
+      const fifteen = rows.map((r) => r[col].split(/\s+/)).filter((w) => w.length >= 15).slice(0, 30).map((w) => w.slice(0, 15).join(' '));
+      const f = await measure(fifteen, from, to);
+      const st = stats(f.times);
+      out.directions[`${from}-${to}`] = {
+        batch_sentences: batch.length, words: b.words, words_per_second: Math.round(b.words / (b.ms / 1000)),
+        messages_15_words: fifteen.length, median_ms_15_words: Math.round(st.median), p95_ms_15_words: Math.round(st.p95),
+      };
+      console.log(`${from}->${to}: ${out.directions[`${from}-${to}`].words_per_second} words/s; 15 words median ${Math.round(st.median)} ms, p95 ${Math.round(st.p95)} ms`);
+    }
+    const d = Object.values(out.directions);
+    out.batch_sentences = d[0].batch_sentences;
+    out.words_per_second = Math.min(...d.map((x) => x.words_per_second));
+    out.median_ms_15_words = Math.max(...d.map((x) => x.median_ms_15_words));
+    out.p95_ms_15_words = Math.max(...d.map((x) => x.p95_ms_15_words));
+    result[pair] = out;
+    await page.context().close();
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
+mkdirSync(path.dirname(outPath), { recursive: true });
+writeFileSync(outPath, JSON.stringify(result, null, 1) + '\n');

@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""Exports a trained pair (build/mt/en-<xx>/best.pt from train_mt.py) to the files the browser
+downloads: models/mt/en-<xx>/{encoder.onnx, decoder.onnx, weights.q8, spm.model,
+config.json, roundtrip.json}, and updates models/manifest.json.
+
+  python3 scripts/train/mt/export_onnx.py --lang de [--checkpoint last] [--no-quantize]
+
+Graphs (opset 17, written out layer by layer from the checkpoint's weights, so that nothing
+depends on PyTorch's fused inference path):
+- encoder.onnx: `src` int64 [B,S] -> `cross_k`, `cross_v` float32 [L,B,H,S,dh] (the decoder
+  layers' cross-attention keys/values, computed once per sentence) and `src_bias` [B,S]
+  (0, or -1e9 on padding).
+- weights.q8: every weight of both graphs, int8 + scales (KEFUQ8W1, see externalize()); the
+  runtime expands it to the fp32 external-data file `weights.bin` both graphs reference and
+  passes that to both sessions (`externalData: [{path: 'weights.bin', data}]`).
+- decoder.onnx, one call per generated token: `token` [N], `position` [1], `reorder` [N] (row
+  of the previous cache each row continues: beams and finished sentences), `row_src` [N]
+  (encoder row of each hypothesis), `self_k`/`self_v` [L,N',H,T,dh], and the encoder outputs
+  -> `logits` [N,V], `new_self_k`/`new_self_v` [L,N,H,T+1,dh].
+Quantisation: every weight matrix is rounded to int8 with one fp32 scale per output row
+(symmetric) and shipped that way in weights.q8; the graphs themselves are plain fp32 with
+constants folded at export (dequantise-in-graph nodes measured 3-5x slower per decoder step
+in onnxruntime-web): the download shrinks 4x and inference runs at fp32 speed. The dev chrF of
+the dequantised weights is measured next to fp32 and written to the report, so the choice is
+checked, not assumed.
+
+roundtrip.json holds fixed inputs and the PyTorch reference model's logits for them;
+tests/sdk/mt-roundtrip.test.mjs runs the exported files in onnxruntime-web and compares.
+"""
+import argparse, gzip, hashlib, json, math, os, shutil, sys, time
+
+import torch
+import torch.nn as nn
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train_mt  # noqa: E402
+from train_mt import PAD, BOS, EOS  # noqa: E402
+
+ROOT = train_mt.ROOT
+MAX_POS = 256
+NEG = -1e9
+
+
+def quantize_rows(w):
+    """Symmetric int8 per row: (int8 tensor, fp32 scale per row)."""
+    scale = w.abs().amax(dim=1).clamp(min=1e-8) / 127.0
+    q = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    return q, scale.float()
+
+
+class QWeight(nn.Module):
+    """A [rows, cols] weight matrix (fp32; already int8-rounded when exporting quantised)."""
+
+    def __init__(self, w, quantize=False):
+        super().__init__()
+        self.register_buffer("w", w.detach().float().clone())
+
+    def value(self):
+        return self.w
+
+
+def dequantized_state(model, quantize):
+    """The checkpoint's state dict with each weight matrix replaced by what the exported graph
+    computes (int8 round trip), for scoring the quantised model with the PyTorch code."""
+    sd = {k: v.clone() for k, v in model.state_dict().items()}
+    if quantize:
+        for k, v in sd.items():
+            if v.dim() == 2 and v.dtype == torch.float32:
+                q, s = quantize_rows(v)
+                sd[k] = q.float() * s[:, None]
+    return sd
+
+
+class Attention(nn.Module):
+    def __init__(self, mha, heads, quantize):
+        super().__init__()
+        d = mha.embed_dim
+        self.h, self.dh = heads, d // heads
+        w, b = mha.in_proj_weight.detach(), mha.in_proj_bias.detach()
+        self.wq, self.wk, self.wv = (QWeight(w[i * d:(i + 1) * d], quantize) for i in range(3))
+        self.register_buffer("bq", b[:d].clone())
+        self.register_buffer("bk", b[d:2 * d].clone())
+        self.register_buffer("bv", b[2 * d:].clone())
+        self.wo = QWeight(mha.out_proj.weight, quantize)
+        self.register_buffer("bo", mha.out_proj.bias.detach().clone())
+
+    def split(self, x):  # [N,T,D] -> [N,H,T,dh]
+        n, t, _ = x.shape
+        return x.reshape(n, t, self.h, self.dh).transpose(1, 2)
+
+    def project_kv(self, x):
+        k = self.split(torch.matmul(x, self.wk.value().t()) + self.bk)
+        v = self.split(torch.matmul(x, self.wv.value().t()) + self.bv)
+        return k, v
+
+    def attend(self, x, k, v, bias=None):
+        q = self.split(torch.matmul(x, self.wq.value().t()) + self.bq) * (self.dh ** -0.5)
+        scores = torch.matmul(q, k.transpose(2, 3))
+        if bias is not None:
+            scores = scores + bias
+        ctx = torch.matmul(torch.softmax(scores, dim=-1), v)
+        n, h, t, dh = ctx.shape
+        ctx = ctx.transpose(1, 2).reshape(n, t, h * dh)
+        return torch.matmul(ctx, self.wo.value().t()) + self.bo
+
+
+class FeedForward(nn.Module):
+    def __init__(self, layer, quantize):
+        super().__init__()
+        self.w1 = QWeight(layer.linear1.weight, quantize)
+        self.register_buffer("b1", layer.linear1.bias.detach().clone())
+        self.w2 = QWeight(layer.linear2.weight, quantize)
+        self.register_buffer("b2", layer.linear2.bias.detach().clone())
+
+    def forward(self, x):
+        h = torch.relu(torch.matmul(x, self.w1.value().t()) + self.b1)
+        return torch.matmul(h, self.w2.value().t()) + self.b2
+
+
+def layer_norm(ln):
+    out = nn.LayerNorm(ln.normalized_shape, eps=ln.eps)
+    out.load_state_dict(ln.state_dict())
+    return out
+
+
+class Embedding(nn.Module):
+    def __init__(self, model, quantize):
+        super().__init__()
+        self.table = QWeight(model.embed.weight, quantize)
+        self.scale = math.sqrt(model.d_model)
+        self.register_buffer("pe", model.positions(MAX_POS, torch.device("cpu")))
+
+    def forward(self, ids, positions):
+        return self.table.value()[ids] * self.scale + self.pe[positions]
+
+
+class Encoder(nn.Module):
+    def __init__(self, model, heads, quantize):
+        super().__init__()
+        self.embed = Embedding(model, quantize)
+        self.layers = nn.ModuleList()
+        for layer in model.encoder.layers:
+            m = nn.Module()
+            m.ln1, m.ln2 = layer_norm(layer.norm1), layer_norm(layer.norm2)
+            m.attn = Attention(layer.self_attn, heads, quantize)
+            m.ff = FeedForward(layer, quantize)
+            self.layers.append(m)
+        self.norm = layer_norm(model.encoder.norm)
+        self.cross = nn.ModuleList(Attention(l.multihead_attn, heads, quantize) for l in model.decoder.layers)
+
+    def forward(self, src):
+        s = src.shape[1]
+        positions = torch.arange(s).unsqueeze(0)
+        x = self.embed(src, positions)
+        src_bias = src.eq(PAD).to(torch.float32) * NEG  # [B,S]
+        bias = src_bias[:, None, None, :]
+        for m in self.layers:
+            h = m.ln1(x)
+            x = x + m.attn.attend(h, *m.attn.project_kv(h), bias)
+            x = x + m.ff(m.ln2(x))
+        memory = self.norm(x)
+        ks, vs = zip(*(c.project_kv(memory) for c in self.cross))
+        return torch.stack(ks), torch.stack(vs), src_bias
+
+
+class DecoderStep(nn.Module):
+    def __init__(self, model, heads, quantize, embed):
+        super().__init__()
+        self.embed = embed
+        self.layers = nn.ModuleList()
+        for layer in model.decoder.layers:
+            m = nn.Module()
+            m.ln1, m.ln2, m.ln3 = layer_norm(layer.norm1), layer_norm(layer.norm2), layer_norm(layer.norm3)
+            m.self_attn = Attention(layer.self_attn, heads, quantize)
+            m.cross_attn = Attention(layer.multihead_attn, heads, quantize)
+            m.ff = FeedForward(layer, quantize)
+            self.layers.append(m)
+        self.norm = layer_norm(model.decoder.norm)
+        self.register_buffer("out_bias", torch.zeros(model.embed.weight.shape[0]))
+
+    def forward(self, token, position, reorder, row_src, self_k, self_v, cross_k, cross_v, src_bias):
+        x = self.embed(token.unsqueeze(1), position.unsqueeze(0))  # [N,1,D]
+        self_k = torch.index_select(self_k, 1, reorder)
+        self_v = torch.index_select(self_v, 1, reorder)
+        cross_k = torch.index_select(cross_k, 1, row_src)
+        cross_v = torch.index_select(cross_v, 1, row_src)
+        bias = torch.index_select(src_bias, 0, row_src)[:, None, None, :]
+        new_k, new_v = [], []
+        for i, m in enumerate(self.layers):
+            h = m.ln1(x)
+            k, v = m.self_attn.project_kv(h)
+            k = torch.cat([self_k[i], k], dim=2)
+            v = torch.cat([self_v[i], v], dim=2)
+            new_k.append(k)
+            new_v.append(v)
+            x = x + m.self_attn.attend(h, k, v)
+            x = x + m.cross_attn.attend(m.ln2(x), cross_k[i], cross_v[i], bias)
+            x = x + m.ff(m.ln3(x))
+        h = self.norm(x)[:, 0]
+        # With a (zero) bias and a 2-D input, linear() exports as Gemm(transB=1): the tied
+        # embedding is read in place instead of being folded into a transposed copy.
+        logits = nn.functional.linear(h, self.embed.table.value(), self.out_bias)
+        return logits, torch.stack(new_k), torch.stack(new_v)
+
+
+PACK_MAGIC = b"KEFUQ8W1"
+
+
+def externalize(out):
+    """Moves every initializer of encoder.onnx and decoder.onnx into one external-data file,
+    weights.bin (fp32, 64-byte aligned; a tensor both graphs hold, like the tied embedding, is
+    stored once), then writes weights.q8, the form that is downloaded: each 2-D tensor whose
+    values are int8 multiples of one scale per row or per column (the rounding applied before
+    export) as int8 + scales, everything else as fp32. The runtime expands weights.q8 back into
+    the exact bytes of weights.bin (sdk-js/src/weights.ts) and hands them to both sessions as
+    ONNX external data. Returns (tensor count, bytes of weights.bin, bytes of weights.q8)."""
+    import hashlib as _h
+    import numpy as np
+    import onnx
+    from onnx import external_data_helper as ext, numpy_helper
+    blob, where, entries = bytearray(), {}, []
+    models = {name: onnx.load(os.path.join(out, f"{name}.onnx")) for name in ("encoder", "decoder")}
+    for name, m in models.items():
+        for init in m.graph.initializer:
+            arr = numpy_helper.to_array(init)
+            if arr.dtype != np.float32 or arr.size < 16:
+                continue
+            data = arr.tobytes()
+            key = _h.sha256(data + str(arr.shape).encode()).hexdigest()
+            if key not in where:
+                while len(blob) % 64:
+                    blob.append(0)
+                where[key] = len(blob)
+                entries.append((len(blob), arr))
+                blob += data
+            init.ClearField("float_data")
+            init.raw_data = data
+            ext.set_external_data(init, "weights.bin", offset=where[key], length=len(data))
+            init.data_location = onnx.TensorProto.EXTERNAL
+            init.ClearField("raw_data")
+        onnx.save(m, os.path.join(out, f"{name}.onnx"))
+    # weights.q8: magic, u32 total fp32 bytes, u32 tensor count, then per tensor
+    # u32 offset, u8 kind (0 fp32, 1 int8 per row, 2 int8 per column), u32 rows, u32 cols,
+    # payload (fp32: rows*cols floats; int8: rows*cols int8 then the scales as fp32), 4-aligned.
+    pack = bytearray(PACK_MAGIC) + np.array([len(blob), len(entries)], "<u4").tobytes()
+    for offset, arr in entries:
+        mat = arr.reshape(arr.shape[0], -1) if arr.ndim >= 2 else arr.reshape(1, -1)
+        kind, payload = 0, mat.astype("<f4").tobytes()
+        if arr.ndim == 2:
+            for k, axis in ((1, 1), (2, 0)):
+                scale = np.abs(mat).max(axis=axis) / 127.0
+                scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+                q = np.round(mat / (scale[:, None] if axis == 1 else scale[None, :]))
+                back = (q * (scale[:, None] if axis == 1 else scale[None, :])).astype(np.float32)
+                if np.abs(q).max() <= 127 and np.allclose(back, mat, rtol=0, atol=1e-6 * max(1e-3, float(np.abs(mat).max()))):
+                    kind, payload = k, q.astype(np.int8).tobytes() + scale.astype("<f4").tobytes()
+                    break
+        header = np.array([offset], "<u4").tobytes() + bytes([kind]) + np.array(mat.shape, "<u4").tobytes()
+        pack += header + payload
+        while len(pack) % 4:
+            pack.append(0)
+    with open(os.path.join(out, "weights.q8"), "wb") as f:
+        f.write(bytes(pack))
+    # The expanded file's sha256, so the runtime can check its expansion too.
+    config_extra = {"weights_bin_bytes": len(blob), "weights_bin_sha256": _h.sha256(bytes(blob)).hexdigest()}
+    return len(entries), len(blob), len(pack), config_extra
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def gzip_size(path):
+    with open(path, "rb") as f:
+        return len(gzip.compress(f.read(), 9))
+
+
+def reference_logits(model, src, forced):
+    """Full-sequence logits of the PyTorch training model (teacher forcing) — what the
+    incremental ONNX decoder must reproduce step by step."""
+    model.eval()
+    with torch.no_grad():
+        memory, pad = model.encode(src)
+        return model.decode(forced, memory, pad)  # [B,T,V]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lang", required=True)
+    ap.add_argument("--checkpoint", default="best", choices=["best", "last"])
+    ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "mt"),
+                    help="where the pair directory goes (default models/mt, which also updates models/manifest.json; "
+                         "another DIR/mt writes DIR/manifest.json for `kefu translate --models DIR`)")
+    ap.add_argument("--eval-lines", type=int, default=300, help="dev lines per direction for the fp32/int8 check (0: skip)")
+    ap.add_argument("--version", default="0.1.0")
+    a = ap.parse_args()
+    pair = f"en-{a.lang}"
+    work = os.path.join(ROOT, "build", "mt", pair)
+    data = os.path.join(ROOT, "build", "mt-data", pair)
+    out = os.path.join(a.out, pair)
+    os.makedirs(out, exist_ok=True)
+    torch.set_num_threads(os.cpu_count() or 2)
+    quantize = not a.no_quantize
+
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(data, "spm.model"))
+    ck = torch.load(os.path.join(work, f"{a.checkpoint}.pt"), map_location="cpu")
+    model = train_mt.Translator(ck["config"]["vocab"])
+    model.load_state_dict(ck["model"])
+    model.eval()
+    heads = model.encoder.layers[0].self_attn.num_heads
+    layers = len(model.decoder.layers)
+    d = model.d_model
+    dh = d // heads
+
+    # 1. Quality of the weights as exported (int8 round trip) next to fp32, on dev.
+    scores = {}
+    if a.eval_lines:
+        dev = train_mt.read_pairs(os.path.join(data, "dev.tsv"))[: a.eval_lines]
+        for label, sd in (("fp32", model.state_dict()), ("int8", dequantized_state(model, True))):
+            m = train_mt.Translator(ck["config"]["vocab"])
+            m.load_state_dict(sd)
+            s = {}
+            for tgt, lines in ((a.lang, [(e, x) for e, x, _ in dev]), ("en", [(x, e) for e, x, _ in dev])):
+                hyps = train_mt.translate(m, sp, [x for x, _ in lines], tgt, torch.device("cpu"))
+                s[f"en-{a.lang}" if tgt != "en" else f"{a.lang}-en"] = round(train_mt.chrf(hyps, [y for _, y in lines]), 2)
+            scores[label] = s
+            print(f"dev chrF {label}: {s}", flush=True)
+
+    # 2. Export.
+    # The graphs are built from the weights as shipped (int8-rounded unless --no-quantize) and
+    # exported with constant folding, so ONNX Runtime runs plain fp32 MatMuls.
+    shipped = train_mt.Translator(ck["config"]["vocab"])
+    shipped.load_state_dict(dequantized_state(model, quantize))
+    shipped.eval()
+    enc = Encoder(shipped, heads, quantize).eval()
+    dec = DecoderStep(shipped, heads, quantize, enc.embed).eval()
+    t0 = time.time()
+    src = torch.tensor([[sp.piece_to_id(f"<2{a.lang}>")] + sp.encode("Where is my order?") + [EOS]])
+    with torch.no_grad():
+        torch.onnx.export(enc, (src,), os.path.join(out, "encoder.onnx"), opset_version=17,
+                          input_names=["src"], output_names=["cross_k", "cross_v", "src_bias"],
+                          dynamic_axes={"src": {0: "B", 1: "S"}, "cross_k": {1: "B", 3: "S"},
+                                        "cross_v": {1: "B", 3: "S"}, "src_bias": {0: "B", 1: "S"}},
+                          do_constant_folding=True)
+        ck_, cv_, sb_ = enc(src)
+        n = 2
+        args = (torch.tensor([BOS, BOS]), torch.tensor([0]), torch.tensor([0, 0]), torch.tensor([0, 0]),
+                torch.zeros(layers, 1, heads, 0, dh), torch.zeros(layers, 1, heads, 0, dh), ck_, cv_, sb_)
+        cache_axes = {1: "Nprev", 3: "T"}
+        torch.onnx.export(dec, args, os.path.join(out, "decoder.onnx"), opset_version=17,
+                          input_names=["token", "position", "reorder", "row_src", "self_k", "self_v",
+                                       "cross_k", "cross_v", "src_bias"],
+                          output_names=["logits", "new_self_k", "new_self_v"],
+                          dynamic_axes={"token": {0: "N"}, "reorder": {0: "N"}, "row_src": {0: "N"},
+                                        "self_k": cache_axes, "self_v": cache_axes,
+                                        "cross_k": {1: "B", 3: "S"}, "cross_v": {1: "B", 3: "S"},
+                                        "src_bias": {0: "B", 1: "S"}, "logits": {0: "N"},
+                                        "new_self_k": {1: "N", 3: "T1"}, "new_self_v": {1: "N", 3: "T1"}},
+                          do_constant_folding=True)
+    count, fp32_bytes, q8_bytes, weights_info = externalize(out)
+    print(f"exported in {time.time() - t0:.1f}s: {count} weight tensors, weights.bin {fp32_bytes:,} B, "
+          f"weights.q8 {q8_bytes:,} B", flush=True)
+    shutil.copyfile(os.path.join(data, "spm.model"), os.path.join(out, "spm.model"))
+    config = {"layers": layers, "heads": heads, "head_dim": dh, "vocab": ck["config"]["vocab"],
+              "encoder_layers": len(model.encoder.layers), "d_model": d,
+              "ffn": model.encoder.layers[0].linear1.out_features,
+              "max_positions": MAX_POS, "languages": ["en", a.lang], "quantized": quantize,
+              "checkpoint_step": ck["state"]["step"], "weights_bin_bytes": weights_info["weights_bin_bytes"]}
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+        f.write("\n")
+
+    # 3. Round-trip fixture: the training model's logits (teacher forcing) on fixed inputs.
+    fixtures = []
+    cases = [("de", "Where is my order GS-70345? I paid €49.90 last week."),
+             ("en", "Ich möchte meine Bestellung stornieren."),
+             ("de", "Thanks!")]
+    ref_model = train_mt.Translator(ck["config"]["vocab"])
+    ref_model.load_state_dict(dequantized_state(model, quantize))
+    for tgt, text in cases:
+        tgt_lang = a.lang if tgt != "en" else "en"
+        ids = train_mt.encode_source(sp, text, tgt_lang)
+        hyp = train_mt.translate(ref_model, sp, [text], tgt_lang, torch.device("cpu"))[0]
+        forced = [BOS] + sp.encode(hyp)[:12]
+        logits = reference_logits(ref_model, torch.tensor([ids]), torch.tensor([forced]))[0]
+        steps = []
+        for t in range(len(forced)):
+            row = logits[t]
+            top = torch.topk(row, 5)
+            steps.append({"token": forced[t], "argmax": int(top.indices[0]),
+                          "top_ids": top.indices.tolist(), "top_logits": [round(v, 5) for v in top.values.tolist()],
+                          "probe_ids": list(range(0, config["vocab"], 397)),
+                          "probe_logits": [round(float(row[i]), 5) for i in range(0, config["vocab"], 397)]})
+        fixtures.append({"text": text, "to": tgt_lang, "src": ids, "steps": steps})
+    with open(os.path.join(out, "roundtrip.json"), "w", encoding="utf-8") as f:
+        json.dump({"tolerance": 2e-3, "cases": fixtures}, f, ensure_ascii=False)
+        f.write("\n")
+
+    # 4. Manifest entry and export report.
+    files = {}
+    for key, name in (("config", "config.json"), ("spm", "spm.model"), ("encoder", "encoder.onnx"),
+                      ("decoder", "decoder.onnx"), ("weights", "weights.q8")):
+        p = os.path.join(out, name)
+        files[key] = {"file": f"mt/{pair}/{name}", "bytes": os.path.getsize(p), "sha256": sha256(p)}
+    gz = sum(gzip_size(os.path.join(out, os.path.basename(v["file"]))) for v in files.values())
+    entry = {"name": f"mt-{pair}", "kind": "translation", "languages": ["en", a.lang],
+             "version": a.version, "lazy": True, "format": "ONNX opset 17, external weights packed as KEFUQ8W1" + (" (int8)" if quantize else ""),
+             "files": files, "gzip_bytes": gz}
+    manifest_path = os.path.join(ROOT, "models", "manifest.json")
+    if os.path.abspath(a.out) != os.path.join(ROOT, "models", "mt"):
+        # An experiment (--out DIR/mt): DIR/manifest.json, so `kefu translate --models DIR` finds it.
+        manifest_path = os.path.join(os.path.dirname(os.path.abspath(a.out)), "manifest.json")
+        if not os.path.exists(manifest_path):
+            with open(manifest_path, "w") as f:
+                json.dump({"models": []}, f)
+    with open(manifest_path, encoding="utf-8") as f:
+        manifest = json.load(f)
+    manifest["models"] = [m for m in manifest["models"] if m.get("name") != entry["name"]] + [entry]
+    with open(manifest_path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    report = {"pair": pair, "checkpoint": a.checkpoint, "step": ck["state"]["step"],
+              "train_seconds": round(ck["state"].get("seconds", 0)), "parameters": sum(p.numel() for p in model.parameters()),
+              "quantized": quantize, "dev_chrf": scores,
+              "bytes": {k: v["bytes"] for k, v in files.items()}, "gzip_bytes_total": gz}
+    with open(os.path.join(work, "export.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
