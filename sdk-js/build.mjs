@@ -1,12 +1,14 @@
 // Builds sdk-js/dist: browser bundles (kefu.js, kefu.mjs, kefu-worker.js), the Node CLI,
 // unbundled modules for the node:test suite (dist/lib), type declarations (dist/types), and
-// copies the wasm core (kefu-core.mjs/.wasm) produced by the wasm CMake preset and the
-// understanding models listed in ../models/manifest.json (to dist/models/, same paths).
+// copies the wasm core (kefu-core.mjs/.wasm) produced by the wasm CMake preset, the models
+// listed in ../models/manifest.json (to dist/models/, same paths: the understanding models and
+// the lazily loaded translation models) and ONNX Runtime Web's wasm-only build (to dist/ort/,
+// with files.json: bytes and sha256 of each, which the worker checks before using them).
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +39,13 @@ if (!versionSource.includes(`'${pkg.version}'`)) {
 const modelFiles = [];
 if (existsSync(join(modelsDir, 'manifest.json'))) {
   const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
-  for (const { name, file, sha256 } of manifest.models ?? []) {
+  // A translation entry lists its files ({config, spm, encoder, decoder, weights}); the others one.
+  const listed = (manifest.models ?? []).flatMap((entry) =>
+    entry.kind === 'translation'
+      ? Object.entries(entry.files ?? {}).map(([role, f]) => ({ name: `${entry.name}.${role}`, file: f?.file, sha256: f?.sha256 }))
+      : [entry],
+  );
+  for (const { name, file, sha256 } of listed) {
     if (typeof file !== 'string' || file.split('/').includes('..') || file.startsWith('/')) {
       console.error(`sdk-js build: models/manifest.json: model ${name} has an invalid file ${JSON.stringify(file)}`);
       process.exit(1);
@@ -61,6 +69,16 @@ if (existsSync(join(modelsDir, 'manifest.json'))) {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
+// ONNX Runtime Web, wasm backend only (no WebGPU/WebGL/JSEP): the ES module, its Emscripten
+// glue and the SIMD wasm. The worker imports them from dist/ort/ on the first translation.
+const ortDir = join(here, 'node_modules', 'onnxruntime-web', 'dist');
+const ortFiles = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+const ortMissing = ortFiles.filter((file) => !existsSync(join(ortDir, file)));
+if (ortMissing.length) {
+  console.error(`sdk-js build: node_modules/onnxruntime-web/dist/${ortMissing.join(', ')} missing: run npm ci in sdk-js`);
+  process.exit(1);
+}
+
 const browser = { bundle: true, minify: true, sourcemap: true, target: ['es2020', 'chrome90', 'firefox90', 'safari15'], legalComments: 'none', logLevel: 'warning' };
 
 await Promise.all([
@@ -82,7 +100,7 @@ await Promise.all([
   }),
   // Unbundled ES modules of the DOM-free pieces, imported by tests/sdk (node:test).
   build({
-    entryPoints: ['errors', 'outbox', 'storage', 'i18n', 'business-hours', 'command-queue', 'events', 'core-api', 'version', 'models', 'understanding'].map((name) => join(here, 'src', `${name}.ts`)),
+    entryPoints: ['errors', 'outbox', 'storage', 'i18n', 'business-hours', 'command-queue', 'events', 'core-api', 'version', 'models', 'understanding', 'translation', 'verified-fetch', 'weights'].map((name) => join(here, 'src', `${name}.ts`)),
     outdir: join(dist, 'lib'),
     bundle: false,
     platform: 'neutral',
@@ -104,8 +122,18 @@ if (modelFiles.length) {
   }
 }
 
+mkdirSync(join(dist, 'ort'), { recursive: true });
+const ortList = { package: 'onnxruntime-web', version: JSON.parse(readFileSync(join(here, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')).version, files: {} };
+for (const file of ortFiles) {
+  const bytes = readFileSync(join(ortDir, file));
+  copyFileSync(join(ortDir, file), join(dist, 'ort', file));
+  ortList.files[file] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+writeFileSync(join(dist, 'ort', 'files.json'), `${JSON.stringify(ortList, null, 2)}\n`);
+
 const rows = [
   ...readdirSync(dist).filter((file) => /\.(m?js|wasm)$/.test(file)),
+  ...ortFiles.map((file) => `ort/${file}`),
   ...(modelFiles.length ? ['models/manifest.json', ...modelFiles.map((file) => `models/${file}`)] : []),
 ]
   .map((file) => {
@@ -114,5 +142,5 @@ const rows = [
   });
 console.log('sdk-js/dist:');
 for (const { file, bytes, gzip } of rows) {
-  console.log(`  ${file.padEnd(30)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  (gzip ${(gzip / 1024).toFixed(1)} KiB)`);
+  console.log(`  ${file.padEnd(34)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  (gzip ${(gzip / 1024).toFixed(1)} KiB)`);
 }

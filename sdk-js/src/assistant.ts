@@ -3,7 +3,7 @@
 // view of it; hosts can drive it directly through the ES module.
 
 import { shopLocalTime, weekdayName, type ShopLocalTime, type Weekday } from './business-hours.js';
-import type { CoreAskValue, CoreCandidate, CoreReason } from './core-api.js';
+import type { CoreAskValue, CoreCandidate, CoreKbInfo, CoreReason } from './core-api.js';
 import {
   InvalidArgumentError,
   KefuError,
@@ -17,7 +17,8 @@ import { Emitter } from './events.js';
 import { format, resolveLanguage, stringsFor, type Language, type StringKey, type StringOverrides, type Strings } from './i18n.js';
 import { Outbox, backoffDelay, type DeliveryResult, type EscalationReceipt } from './outbox.js';
 import type { LoadedModel } from './models.js';
-import type { InitResult, ProgressEvent } from './protocol.js';
+import type { InitResult, ProgressEvent, TranslationInfo } from './protocol.js';
+import { PIVOT_LANGUAGE, type TranslationValue } from './translation.js';
 import {
   MemoryStorage,
   defaultStorage,
@@ -66,6 +67,11 @@ export function escalationReasonFor(reason: string): EscalationReason {
 export type ModelsOption = boolean | { manifestUrl: string | URL };
 
 export type AssistantStatus = 'loading' | 'ready' | 'degraded' | 'disposed';
+/**
+ * `off`: no translation (option off, no models, no translator in the core); `available`: models
+ * listed, nothing loaded yet; `loading`: downloading; `ready`: loaded; `unavailable`: failed.
+ */
+export type TranslationState = 'off' | 'available' | 'loading' | 'ready' | 'unavailable';
 export type MessageRole = 'customer' | 'assistant' | 'agent' | 'system';
 
 /** One line of the conversation as the customer sees it. */
@@ -85,6 +91,19 @@ export interface Message {
   kind?: 'answer' | 'clarify' | 'miss' | 'handoff' | 'notice';
   /** The widget shows a "Talk to a person" button under this message (out-of-scope replies). */
   offerPerson?: boolean;
+  /**
+   * Set when `text` is a machine translation (an answer or an agent reply shown in the
+   * customer's language): the text as written and its language. The widget marks the message
+   * "Machine-translated" with a "Show original" toggle.
+   */
+  original?: { text: string; language: string };
+  /**
+   * Customer messages written in a language the knowledge base lacks: the machine translation
+   * into the knowledge base's (and the agents') language. Sent with an escalation.
+   */
+  translation?: { text: string; language: string };
+  /** Language of `text` when a translation is involved (the customer's language). */
+  language?: string;
 }
 
 export interface Candidate {
@@ -103,7 +122,8 @@ export interface AskResult {
   intent: string | null;
   score: number | null;
   confidence: number | null;
-  answer: { text: string; language: string } | null;
+  /** The answer as shown; `original` is the KB's text when it was machine-translated for the customer. */
+  answer: { text: string; language: string; original?: { text: string; language: string } } | null;
   candidates: Candidate[];
   /** The assistant message added to the transcript, if any. */
   reply: Message | null;
@@ -171,6 +191,21 @@ export interface EscalatedDetail {
   reason: EscalationReason | null;
 }
 
+/** Translation could not be loaded or run: the chat goes on untranslated. */
+export interface TranslationUnavailableDetail {
+  /** Why (UnavailableError: network/HTTP; DataLossError: sha256 mismatch; NotFoundError: no such pair). */
+  error: KefuError;
+  /** The translation that was needed. */
+  from: string;
+  to: string;
+}
+
+/** A machine translation made for the conversation. */
+export interface TranslatedDetail extends TranslationValue {
+  /** What was translated: the customer's message, an answer, or an agent's reply. */
+  purpose: 'message' | 'answer' | 'agent';
+}
+
 export interface AssistantEventMap extends Record<string, unknown> {
   ready: ReadyDetail;
   open: Record<string, never>;
@@ -185,6 +220,10 @@ export interface AssistantEventMap extends Record<string, unknown> {
   locale: { locale: string; language: Language; source: 'setLocale' | 'detected' };
   /** Extra: `reset()` erased the conversation. */
   reset: Record<string, never>;
+  /** Translation failed to load (download, sha256) or to run; answers stay in the KB's language. */
+  'translation-unavailable': TranslationUnavailableDetail;
+  /** Extra: a text of the conversation was machine-translated. */
+  translated: TranslatedDetail;
 }
 export type AssistantEventName = keyof AssistantEventMap & string;
 export const EVENT_NAMES: readonly AssistantEventName[] = [
@@ -199,6 +238,8 @@ export const EVENT_NAMES: readonly AssistantEventName[] = [
   'progress',
   'locale',
   'reset',
+  'translation-unavailable',
+  'translated',
 ];
 
 /** createAssistant's options. Every field but `kb` is optional; defaults are documented per field. */
@@ -228,6 +269,11 @@ export interface AssistantOptions {
    * `baseUrl + 'models/manifest.json'`, `false` none, `{manifestUrl}` another manifest. Default: `true`.
    */
   models?: ModelsOption;
+  /**
+   * Machine translation between the customer's language and the knowledge base's, loaded on
+   * first need from `baseUrl + 'ort/'` and the manifest's translation models. Default: `true`.
+   */
+  translation?: boolean;
   /** Advanced/testing: creates the worker. Default: `new Worker(baseUrl + 'kefu-worker.js', {type: 'module'})`. */
   createWorker?: (url: URL) => WorkerLike;
   /** Advanced/testing: EventSource constructor for agent replies. Default: `globalThis.EventSource`. */
@@ -240,6 +286,9 @@ interface StoredConversation {
   lastSeq: number;
   reason: EscalationReason | null;
 }
+
+/** The customer's language is translated when the language model is at least this sure. */
+export const TRANSLATION_MIN_CONFIDENCE = 0.9;
 
 interface StoredConsent {
   email: string;
@@ -344,6 +393,9 @@ function validateOptions(options: AssistantOptions): void {
   if (options.fetch != null && typeof options.fetch !== 'function') {
     throw new InvalidArgumentError('options.fetch: must be a function');
   }
+  if (options.translation !== undefined && typeof options.translation !== 'boolean') {
+    throw new InvalidArgumentError('options.translation: must be true or false');
+  }
   if (options.strings != null && !isPlainObject(options.strings)) {
     throw new InvalidArgumentError('options.strings: must be an object of interface strings');
   }
@@ -389,6 +441,13 @@ export class KefuAssistant {
   /** Set by setLocale: the page chose the language, so the customer's language no longer switches it. */
   private localePinned = false;
   private modelsValue: LoadedModel[] = [];
+  private kbInfo: CoreKbInfo | null = null;
+  private translationInfo: TranslationInfo = { languages: [], error: null };
+  private translationStateValue: TranslationState = 'off';
+  /** The language the customer writes in when it is translated (null: no translation so far). */
+  private customerLanguage: string | null = null;
+  /** Agent replies are translated one after the other, so they are shown in order. */
+  private agentQueue: Promise<void> = Promise.resolve();
   private orderLookup: OrderLookupHandler | null = null;
   private user: Record<string, unknown> | null = null;
   private order: Record<string, unknown> | null = null;
@@ -439,6 +498,14 @@ export class KefuAssistant {
   }
   get coreVersion(): string | null {
     return this.coreVersionValue;
+  }
+  /** Machine translation: `off`, `available` (not loaded yet), `loading`, `ready` or `unavailable`. */
+  get translationState(): TranslationState {
+    return this.translationStateValue;
+  }
+  /** Languages the assistant can translate between (empty without translation). */
+  get translationLanguages(): string[] {
+    return this.translationStateValue === 'off' ? [] : [...this.translationInfo.languages];
   }
   /** The understanding models loaded into the core (empty without models). */
   get models(): LoadedModel[] {
@@ -571,9 +638,27 @@ export class KefuAssistant {
     if (this.conversation) return this.relay(clean);
     const worker = this.requireCore();
     const generation = this.generation;
-    this.append({ role: 'customer', text: clean });
+    const customerMessage = this.append({ role: 'customer', text: clean });
+    // A language the knowledge base lacks: the core answers the machine translation, and the
+    // answer is translated back (formal register) for the customer.
+    const source = await this.languageToTranslate(clean);
+    if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
+    let question = clean;
+    let customerLanguage: string | null = null;
+    if (source) {
+      const translated = await this.tryTranslate(clean, source.from, source.to, false, 'message');
+      if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
+      if (translated) {
+        question = translated.text;
+        customerLanguage = source.from;
+        this.customerLanguage = source.from;
+        this.updateMessage(customerMessage.id, { language: source.from, translation: { text: translated.text, language: source.to } });
+      }
+    }
     const now = this.shopNow();
-    const value: CoreAskValue = await worker.call('ask', { text: clean, locale: this.localeValue, now });
+    const value: CoreAskValue = await worker.call('ask', {
+      text: question, locale: this.localeValue, now, ...(customerLanguage ? { original: clean } : {}),
+    });
     if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
     const understanding = toUnderstanding(value.understanding);
     this.followCustomerLanguage(understanding, clean);
@@ -584,7 +669,97 @@ export class KefuAssistant {
       if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
       if (text !== null) return this.answerFromLookup(value, understanding, lookup, text);
     }
-    return this.handleDecision(value, understanding);
+    let shown: Pick<Message, 'text' | 'original' | 'language'> | null = null;
+    if (customerLanguage && value.decision === 'answer' && value.answer && value.answer.language !== customerLanguage) {
+      const back = await this.tryTranslate(value.answer.text, value.answer.language, customerLanguage, true, 'answer');
+      if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
+      if (back) shown = { text: back.text, language: customerLanguage, original: { ...value.answer } };
+    }
+    return this.handleDecision(value, understanding, shown);
+  }
+
+  /**
+   * Translates `text` with the models in the worker (loaded on first use, with `progress`
+   * events for `file: 'translation'`). `formal` (default false) asks for the formal register
+   * (Sie, usted, vous) where the target language has one. Pairs other than English pivot
+   * through English. Rejects with UnavailableError (translation off, or the download failed),
+   * DataLossError (a file failed its sha256 check), NotFoundError (no model for the pair) or
+   * InvalidArgumentError (empty text, from = to).
+   */
+  async translate(text: string, options: { from: string; to: string; formal?: boolean }): Promise<TranslationValue> {
+    if (typeof text !== 'string' || !text.trim()) throw new InvalidArgumentError('translate: text must be a non-empty string');
+    if (!isObjectLike(options) || typeof options.from !== 'string' || typeof options.to !== 'string') {
+      throw new InvalidArgumentError('translate: options must be {from, to} language codes such as {from: "de", to: "en"}');
+    }
+    await this.loaded;
+    const worker = this.requireCore();
+    if (this.translationStateValue === 'off') {
+      throw new UnavailableError(
+        `translate: translation is off${this.translationInfo.error ? `: ${this.translationInfo.error.message}` : ' (option translation: false, or no translation models)'}`,
+      );
+    }
+    return worker.call('translate', { text, from: options.from, to: options.to, formal: !!options.formal });
+  }
+
+  /**
+   * The translation a customer message needs, or null: its language is identified surely, is
+   * not one of the knowledge base's, and a model exists. Once a conversation is translated, a
+   * less sure message in the same language is translated too.
+   */
+  private async languageToTranslate(text: string): Promise<{ from: string; to: string; confidence: number } | null> {
+    const state = this.translationStateValue;
+    if ((state !== 'available' && state !== 'ready' && state !== 'loading') || !this.worker || !this.kbInfo) return null;
+    const id = await this.worker.call('identify', { text }).catch(() => null);
+    if (!id || !id.lang || id.lang === 'und') return null;
+    const kbLanguages = this.kbInfo.languages?.length ? this.kbInfo.languages : [this.kbInfo.default_language];
+    if (kbLanguages.includes(id.lang) || !this.translationInfo.languages.includes(id.lang)) return null;
+    if (id.lang_confidence < TRANSLATION_MIN_CONFIDENCE && id.lang !== this.customerLanguage) return null;
+    const to = this.agentLanguage();
+    if (!to) return null;
+    return { from: id.lang, to, confidence: id.lang_confidence };
+  }
+
+  /** The language agents and the knowledge base share: English when the KB has it (one model), else its default. */
+  private agentLanguage(): string | null {
+    const kb = this.kbInfo;
+    if (!kb) return null;
+    const languages = kb.languages?.length ? kb.languages : [kb.default_language];
+    const to = languages.includes(PIVOT_LANGUAGE) ? PIVOT_LANGUAGE : kb.default_language;
+    return this.translationInfo.languages.includes(to) ? to : null;
+  }
+
+  /**
+   * Runs one translation for the conversation; null when it failed. A failure to load (network,
+   * HTTP, sha256) or run makes translation unavailable for this page: `translation-unavailable`
+   * and `error` are emitted once, and the conversation goes on untranslated.
+   */
+  private async tryTranslate(text: string, from: string, to: string, formal: boolean, purpose: TranslatedDetail['purpose']): Promise<TranslationValue | null> {
+    const worker = this.worker;
+    if (!worker || this.translationStateValue === 'unavailable' || this.translationStateValue === 'off') return null;
+    if (this.translationStateValue === 'available') this.translationStateValue = 'loading';
+    try {
+      const value = await worker.call('translate', { text, from, to, formal });
+      if (this.translationStateValue === 'loading') this.translationStateValue = 'ready';
+      this.emit('translated', { ...value, purpose });
+      return value;
+    } catch (cause) {
+      const error = toKefuError(cause);
+      if (this.statusValue === 'disposed') return null;
+      // A text the model cannot take (too long) costs that text only; anything else, the feature.
+      if (error.code === 'invalid_argument' || error.code === 'out_of_range') {
+        if (this.translationStateValue === 'loading') this.translationStateValue = 'available';
+        this.emit('error', error);
+        return null;
+      }
+      const wasUnavailable = (this.translationStateValue as TranslationState) === 'unavailable';
+      this.translationStateValue = 'unavailable';
+      if (!wasUnavailable) {
+        console.warn(`[kefu] translation unavailable: ${error.message} (continuing untranslated)`);
+        this.emit('error', error);
+        this.emit('translation-unavailable', { error, from, to });
+      }
+      return null;
+    }
   }
 
   /**
@@ -673,11 +848,6 @@ export class KefuAssistant {
     return { open: value.open, nextOpen, timezone: value.timezone, text };
   }
 
-  /** Translation ships in a later release; this rejects with UnavailableError until then. */
-  async translate(_text: string, _options?: { from?: string; to?: string }): Promise<never> {
-    throw new UnavailableError('translate is not available yet: translation ships in a later Kefu release');
-  }
-
   /** The e-mail the customer consented to share before, for pre-filling the form (null if none). */
   storedContact(): StoredConsent | null {
     const stored = readJson<StoredConsent | null>(this.storage, this.keys.consent, null);
@@ -693,6 +863,7 @@ export class KefuAssistant {
     for (const key of Object.values(this.keys)) removeKey(this.storage, key);
     this.messages = [];
     this.conversation = null;
+    this.customerLanguage = null;
     this.user = null;
     this.order = null;
     this.emit('reset', {});
@@ -745,6 +916,15 @@ export class KefuAssistant {
         const result = await this.startWorker(kbText);
         this.coreVersionValue = result.coreVersion;
         this.modelsValue = Array.isArray(result.models) ? result.models : [];
+        this.kbInfo = result.kb ?? null;
+        this.translationInfo = result.translation ?? { languages: [], error: null };
+        this.translationStateValue = this.translationInfo.languages.length ? 'available' : 'off';
+        if (this.translationInfo.error) {
+          // Like a missing model: the chat works, in the knowledge base's languages.
+          const error = errorFromStatus(this.translationInfo.error);
+          console.warn(`[kefu] ${error.message} (continuing without translation)`);
+          if (this.statusValue !== 'disposed') this.emit('error', error);
+        }
         // A missing or corrupted model costs the understanding features, never the chat.
         for (const wire of result.modelErrors ?? []) {
           const error = errorFromStatus(wire);
@@ -810,6 +990,7 @@ export class KefuAssistant {
       coreUrl: new URL('kefu-core.mjs', this.baseUrl).href,
       wasmUrl: new URL('kefu-core.wasm', this.baseUrl).href,
       models: this.manifestUrl() ? { manifestUrl: this.manifestUrl() as string } : null,
+      ortBaseUrl: this.options.translation === false ? null : new URL('ort/', this.baseUrl).href,
     });
   }
 
@@ -828,6 +1009,9 @@ export class KefuAssistant {
     const conversation = readJson<StoredConversation | null>(this.storage, this.keys.conversation, null);
     this.conversation =
       conversation && typeof conversation.id === 'string' && typeof conversation.token === 'string' ? conversation : null;
+    // A translated conversation stays translated after a reload (agent replies included).
+    const translated = [...this.messages].reverse().find((message) => message.role === 'customer' && message.translation && message.language);
+    this.customerLanguage = translated?.language ?? null;
   }
 
   /** After loading: resend the outbox and reconnect the agent stream (both work without the core). */
@@ -925,11 +1109,11 @@ export class KefuAssistant {
     return result;
   }
 
-  private handleDecision(value: CoreAskValue, understanding: Understanding | null): AskResult {
+  private handleDecision(value: CoreAskValue, understanding: Understanding | null, shown: Pick<Message, 'text' | 'original' | 'language'> | null = null): AskResult {
     const candidates = (value.candidates ?? []).map(toCandidate);
     let reply: Message | null = null;
     if (value.decision === 'answer' && value.answer) {
-      reply = this.append({ role: 'assistant', kind: 'answer', text: value.answer.text });
+      reply = this.append({ role: 'assistant', kind: 'answer', text: value.answer.text, ...(shown ?? {}) });
     } else if (value.decision === 'clarify' && value.reason === 'out_of_scope') {
       reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('outOfScope'), offerPerson: true });
     } else if (value.decision === 'clarify' && value.reason !== 'no_match' && candidates.length > 0) {
@@ -949,7 +1133,7 @@ export class KefuAssistant {
       intent: value.intent ?? null,
       score: value.score ?? null,
       confidence: value.confidence ?? null,
-      answer: value.answer ?? null,
+      answer: shown && value.answer ? { text: shown.text, language: shown.language as string, original: { ...value.answer } } : (value.answer ?? null),
       candidates,
       reply,
       understanding,
@@ -964,23 +1148,35 @@ export class KefuAssistant {
     const worker = this.requireCore();
     const generation = this.generation;
     const redacted = await worker.call('redact', { text });
+    const body: { text: string; translation?: { text: string; language: string; machine: true } } = { text: redacted.text };
+    // The customer still writes in a language the agents may not read: the translation goes along.
+    const source = this.customerLanguage ? await this.languageToTranslate(text) : null;
+    const translated = source ? await this.tryTranslate(text, source.from, source.to, false, 'message') : null;
+    if (translated && source) {
+      body.translation = { text: (await worker.call('redact', { text: translated.text })).text, language: source.to, machine: true };
+    }
     let response: Response;
     try {
       response = await this.fetchFn(`${this.endpointValue}/v1/conversations/${encodeURIComponent(conversation.id)}/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${conversation.token}` },
-        body: JSON.stringify({ text: redacted.text }),
+        body: JSON.stringify(body),
         credentials: 'omit',
       });
     } catch (cause) {
       throw new UnavailableError(`network error: ${(cause as Error).message}`);
     }
-    const body = (await response.json().catch(() => null)) as { seq?: number; error?: { code: string; message: string } } | null;
+    const reply = (await response.json().catch(() => null)) as { seq?: number; error?: { code: string; message: string } } | null;
     if (!response.ok) {
-      throw body?.error ? errorFromStatus(body.error) : new UnavailableError(`server answered ${response.status}`);
+      throw reply?.error ? errorFromStatus(reply.error) : new UnavailableError(`server answered ${response.status}`);
     }
     if (generation !== this.generation) throw new UnavailableError('the conversation was reset while sending');
-    this.append({ role: 'customer', text, seq: typeof body?.seq === 'number' ? body.seq : undefined });
+    this.append({
+      role: 'customer',
+      text,
+      seq: typeof reply?.seq === 'number' ? reply.seq : undefined,
+      ...(translated && source ? { language: source.from, translation: { text: translated.text, language: source.to } } : {}),
+    });
     return {
       decision: 'relayed',
       reason: 'conversation_open',
@@ -1099,21 +1295,40 @@ export class KefuAssistant {
     } catch {
       return;
     }
-    const conversation = this.conversation;
-    if (!conversation || typeof message.seq !== 'number' || typeof message.text !== 'string') return;
-    if (message.seq <= conversation.lastSeq) return;
-    conversation.lastSeq = message.seq;
-    writeJson(this.storage, this.keys.conversation, conversation);
-    // The customer's own messages are already in the local transcript (in their original form).
-    if (message.role !== 'agent') return;
-    const appended = this.append({
-      role: 'agent',
-      text: message.text,
-      author: typeof message.author === 'string' ? message.author : undefined,
-      seq: message.seq,
-      at: typeof message.created_at === 'string' ? message.created_at : undefined,
+    if (!this.conversation || typeof message.seq !== 'number' || typeof message.text !== 'string') return;
+    const generation = this.generation;
+    // One after the other: a reply being translated holds the ones after it back, in order.
+    this.agentQueue = this.agentQueue.then(async () => {
+      const conversation = this.conversation;
+      if (!conversation || generation !== this.generation || (message.seq as number) <= conversation.lastSeq) return;
+      const text = message.text as string;
+      let shown: Pick<Message, 'text' | 'original' | 'language'> | null = null;
+      if (message.role === 'agent') {
+        // Agents write in the knowledge base's language; the customer reads their own.
+        const to = this.customerLanguage;
+        const from = this.agentLanguage();
+        if (to && from && to !== from) {
+          const id = await this.worker?.call('identify', { text }).catch(() => null);
+          const alreadyTheirs = id?.lang === to && id.lang_confidence >= TRANSLATION_MIN_CONFIDENCE;
+          const translated = alreadyTheirs ? null : await this.tryTranslate(text, from, to, true, 'agent');
+          if (translated) shown = { text: translated.text, language: to, original: { text, language: from } };
+        }
+        if (generation !== this.generation || this.conversation !== conversation || (message.seq as number) <= conversation.lastSeq) return;
+      }
+      conversation.lastSeq = message.seq as number;
+      writeJson(this.storage, this.keys.conversation, conversation);
+      // The customer's own messages are already in the local transcript (in their original form).
+      if (message.role !== 'agent') return;
+      const appended = this.append({
+        role: 'agent',
+        text,
+        author: typeof message.author === 'string' ? message.author : undefined,
+        seq: message.seq,
+        at: typeof message.created_at === 'string' ? message.created_at : undefined,
+        ...(shown ?? {}),
+      });
+      this.emit('agent-message', appended);
     });
-    this.emit('agent-message', appended);
   }
 
   private onStreamStatus(data: string): void {
@@ -1147,11 +1362,26 @@ export class KefuAssistant {
     return full;
   }
 
-  /** The transcript the team receives: customer/assistant/agent lines, newest kept within limits. */
-  private escalationTranscript(): { role: string; text: string; at: string }[] {
+  /** Changes a transcript message in place (stored; no event: the text shown does not change). */
+  private updateMessage(id: string, patch: Partial<Message>): void {
+    const message = this.messages.find((candidate) => candidate.id === id);
+    if (!message) return;
+    Object.assign(message, patch);
+    writeJson(this.storage, this.keys.transcript, this.messages);
+  }
+
+  /**
+   * The transcript the team receives: customer/assistant/agent lines, newest kept within limits.
+   * `text` is what the customer wrote or saw; `translation` the same line in the agents'
+   * language (the machine translation of a customer line, the original of a translated answer).
+   */
+  private escalationTranscript(): { role: string; text: string; at: string; translation?: { text: string; language: string } }[] {
     const lines = this.messages
       .filter((message) => message.role !== 'system')
-      .map((message) => ({ role: message.role, text: message.text, at: message.at }));
+      .map((message) => {
+        const translation = message.translation ?? message.original;
+        return { role: message.role, text: message.text, at: message.at, ...(translation ? { translation: { ...translation } } : {}) };
+      });
     let kept = lines.slice(-MAX_ESCALATION_MESSAGES);
     while (kept.length > 1 && kept.reduce((sum, line) => sum + line.text.length, 0) > MAX_ESCALATION_CHARS) {
       kept = kept.slice(1);
@@ -1185,6 +1415,8 @@ export type Assistant = Pick<
   | 'shop'
   | 'coreVersion'
   | 'models'
+  | 'translationState'
+  | 'translationLanguages'
   | 'endpoint'
   | 'locale'
   | 'language'

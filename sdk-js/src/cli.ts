@@ -8,14 +8,24 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unwrap, type CoreAnalysis, type CoreAssistant, type CoreModule, type CreateKefuCore } from './core-api.js';
 import { KefuError, OutOfRangeError, InvalidArgumentError, toKefuError } from './errors.js';
-import { parseManifest, verifyModel, type ModelName } from './models.js';
+import { parseManifest, sha256Hex, verifyModel, type ModelName } from './models.js';
+import {
+  DEFAULT_BEAM,
+  TRANSLATION_FILE_ROLES,
+  Translator,
+  configureOrt,
+  parseTranslationManifest,
+  translationRoute,
+  type OrtModule,
+  type TranslationFileBytes,
+  type TranslationHop,
+} from './translation.js';
 import { SDK_VERSION } from './version.js';
 
 const MAX_LINE_CHARS = 4000;
 const MAX_LINE_BYTES = 10_000;
 
-const AVAILABLE = ['answer', 'langid', 'classify'] as const;
-const NOT_YET = ['translate'] as const;
+const AVAILABLE = ['answer', 'langid', 'classify', 'translate'] as const;
 
 const MAIN_HELP = `Usage: kefu <command> [options]
 
@@ -26,14 +36,15 @@ Commands:
   answer --kb FILE     answer customer questions from a knowledge base
   langid               identify the language of each line
   classify             language, intent, sentiment, urgency and entities of each line
-  translate            not available yet (next releases)
+  translate --from L --to L
+                       machine-translate each line (plain text out, one line per line)
 
 Options:
   -h, --help           show this help (kefu <command> --help for a command)
   -V, --version        print the SDK and core versions
 
 Exit status: 0 success, 1 runtime failure (unreadable or invalid KB, missing wasm build,
-missing or corrupted model), 2 usage error (unknown command or option, command not available yet).
+missing or corrupted model), 2 usage error (unknown command or option, unknown language pair).
 `;
 
 const MODELS_HELP = `  --models DIR         folder of manifest.json and the model files (default: the models next
@@ -99,17 +110,40 @@ Example:
   printf 'I want to return these shoes\\n' | kefu classify
 `;
 
+const TRANSLATE_HELP = `Usage: kefu translate --from LANG --to LANG [--models DIR] [--beam N] [--informal]
+
+Reads text on stdin and writes its machine translation to stdout, exactly one output line per
+input line: an empty (or blank) line gives an empty line, and a line that cannot be translated
+(not UTF-8, over ${MAX_LINE_CHARS} characters or ${MAX_LINE_BYTES} bytes, or refused by the core) gives an empty
+line and a message naming the line on stderr. Pairs with English use one model (mt-en-de for
+en<->de); other pairs go through English (de->es = de->en, then en->es). The models are the
+manifest's translation entries, checked against their sha256 like the browser's, and run with
+the same wasm core and ONNX Runtime Web (wasm) as the browser.
+
+Options:
+  --from LANG          language of the input, e.g. de
+  --to LANG            language to translate into, e.g. en
+${MODELS_HELP}
+  --beam N             beam width, 1 (greedy) to 8 (default: ${DEFAULT_BEAM})
+  --informal           neutral register (default: formal, as the widget writes to customers)
+  -h, --help           show this help
+
+Example:
+  printf 'Wo ist meine Bestellung?\\n\\nVielen Dank!\\n' | kefu translate --from de --to en
+`;
+
 class UsageError extends Error {}
 
 /** A runtime failure reported as "kefu <command>: message" with exit status 1. */
 class CliFailure extends Error {}
 
-type Command = 'answer' | 'langid' | 'classify';
-const HELP: Record<Command, string> = { answer: ANSWER_HELP, langid: LANGID_HELP, classify: CLASSIFY_HELP };
+type Command = 'answer' | 'langid' | 'classify' | 'translate';
+const HELP: Record<Command, string> = { answer: ANSWER_HELP, langid: LANGID_HELP, classify: CLASSIFY_HELP, translate: TRANSLATE_HELP };
 const VALID_OPTIONS: Record<Command, string[]> = {
   answer: ['--kb', '--locale', '--models', '--no-models', '--help'],
   langid: ['--models', '--help'],
   classify: ['--models', '--help'],
+  translate: ['--from', '--to', '--models', '--beam', '--informal', '--help'],
 };
 
 interface CliOptions {
@@ -117,10 +151,14 @@ interface CliOptions {
   locale: string;
   /** null: the default folder; false: no models (answer --no-models). */
   models: string | null | false;
+  from: string | null;
+  to: string | null;
+  beam: number;
+  formal: boolean;
 }
 
 function parseArgs(command: Command, args: string[]): CliOptions | 'help' {
-  const options: CliOptions = { kb: null, locale: 'en', models: null };
+  const options: CliOptions = { kb: null, locale: 'en', models: null, from: null, to: null, beam: DEFAULT_BEAM, formal: true };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
@@ -136,6 +174,23 @@ function parseArgs(command: Command, args: string[]): CliOptions | 'help' {
     else if (name === '--locale') options.locale = value();
     else if (name === '--models') options.models = value();
     else if (name === '--no-models') options.models = false;
+    else if (name === '--from') options.from = value();
+    else if (name === '--to') options.to = value();
+    else if (name === '--informal') options.formal = false;
+    else if (name === '--beam') {
+      const raw = value();
+      const beam = Number(raw);
+      if (!/^[0-9]+$/.test(raw) || beam < 1 || beam > 8) throw new UsageError(`kefu translate: --beam ${JSON.stringify(raw)} must be an integer from 1 to 8`);
+      options.beam = beam;
+    }
+  }
+  if (command === 'translate') {
+    for (const flag of ['from', 'to'] as const) {
+      const language = options[flag];
+      if (!language) throw new UsageError(`kefu translate: --${flag} LANG is required (see kefu translate --help)`);
+      if (!/^[a-z]{2,3}$/.test(language)) throw new UsageError(`kefu translate: --${flag} ${JSON.stringify(language)} is not a language code such as de or en`);
+    }
+    if (options.from === options.to) throw new UsageError(`kefu translate: --from and --to are both ${options.from}`);
   }
   if (command === 'answer') {
     if (!options.kb) throw new UsageError('kefu answer: --kb FILE is required (see kefu answer --help)');
@@ -165,18 +220,22 @@ function modelsDir(explicit: string | null): string {
   return candidates.find((dir) => existsSync(join(dir, 'manifest.json'))) ?? candidates[0];
 }
 
+/** The models folder's manifest.json; CliFailure when it cannot be read. */
+async function readManifest(dir: string): Promise<{ manifestPath: string; manifestText: string }> {
+  const manifestPath = join(dir, 'manifest.json');
+  try {
+    return { manifestPath, manifestText: await readFile(manifestPath, 'utf8') };
+  } catch (error) {
+    throw new CliFailure(`cannot read ${manifestPath}: ${(error as Error).message} (run ./scripts/build.sh, or pass --models DIR)`);
+  }
+}
+
 /**
  * Loads the named models into `assistant`, each checked against the manifest's sha256 first.
  * Throws CliFailure naming the file for a missing manifest or model, a mismatch or a refusal.
  */
 async function loadModels(assistant: CoreAssistant, dir: string, names: readonly ModelName[]): Promise<void> {
-  const manifestPath = join(dir, 'manifest.json');
-  let manifestText: string;
-  try {
-    manifestText = await readFile(manifestPath, 'utf8');
-  } catch (error) {
-    throw new CliFailure(`cannot read ${manifestPath}: ${(error as Error).message} (run ./scripts/build.sh, or pass --models DIR)`);
-  }
+  const { manifestPath, manifestText } = await readManifest(dir);
   let entries;
   try {
     entries = parseManifest(manifestText, manifestPath);
@@ -290,12 +349,112 @@ async function eachLine(noun: string, handle: (text: string) => Record<string, u
   }
 }
 
+/** ONNX Runtime Web from dist/ort (the browser's copy), its wasm handed over as bytes (Node's fetch cannot read files). */
+async function loadOrt(): Promise<OrtModule> {
+  const base = new URL('./ort/', import.meta.url);
+  const files = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'].map((file) => new URL(file, base));
+  const missing = files.filter((url) => !existsSync(fileURLToPath(url)));
+  if (missing.length) throw new CliFailure(`${missing.map((url) => fileURLToPath(url)).join(', ')} missing: run ./scripts/build.sh`);
+  const ort = (await import(files[0].href)) as OrtModule;
+  configureOrt(ort, { mjsUrl: files[1].href, wasmUrl: files[2].href, wasmBinary: new Uint8Array(await readFile(files[2])) });
+  return ort;
+}
+
+/** Reads and verifies the files of every pair on the route, then loads them. */
+async function loadRoute(translator: Translator, dir: string, from: string, to: string): Promise<TranslationHop[]> {
+  const { manifestPath, manifestText } = await readManifest(dir);
+  let route: TranslationHop[];
+  try {
+    const entries = parseTranslationManifest(manifestText, manifestPath);
+    if (!entries.length) throw new CliFailure(`${manifestPath} lists no translation models (entries with "kind": "translation")`);
+    route = translationRoute(entries, from, to);
+  } catch (error) {
+    if (error instanceof CliFailure) throw error;
+    const kefuError = toKefuError(error);
+    // An unknown pair is the caller's mistake (exit 2); a malformed manifest is a runtime failure.
+    if (kefuError.code === 'not_found') throw new UsageError(`kefu translate: ${kefuError.message.replace(/^translate: /, '')} (in ${manifestPath})`);
+    throw new CliFailure(kefuError.message);
+  }
+  for (const hop of route) {
+    if (translator.has(hop.entry)) continue;
+    const files = {} as TranslationFileBytes;
+    for (const role of TRANSLATION_FILE_ROLES) {
+      const spec = hop.entry.files[role];
+      const path = join(dir, spec.file);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(path));
+      } catch (error) {
+        throw new CliFailure(`cannot read ${path} (model ${hop.entry.name}): ${(error as Error).message}`);
+      }
+      const actual = await sha256Hex(bytes);
+      if (actual !== spec.sha256) {
+        throw new CliFailure(
+          `${path}: sha256 mismatch: the file has ${actual} (${bytes.length} bytes), the manifest says ${spec.sha256} (${spec.bytes} bytes); ` +
+            'the file is corrupted or not the one the manifest describes',
+        );
+      }
+      files[role] = bytes;
+    }
+    try {
+      await translator.addPair(hop.entry, files, (role) => join(dir, hop.entry.files[role].file));
+    } catch (error) {
+      throw new CliFailure(toKefuError(error).message);
+    }
+  }
+  return route;
+}
+
+/** One output line per input line: the translation, or an empty line (with the reason on stderr). */
+async function translateLines(translator: Translator, route: TranslationHop[], options: CliOptions): Promise<void> {
+  let lineNumber = 0;
+  for await (const bytes of stdinLines()) {
+    lineNumber++;
+    let output = '';
+    try {
+      const trimmed = bytes.length && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
+      const blank = !decoder.decode(trimmed).trim();
+      if (!blank) {
+        const text = decodeLine(bytes, lineNumber, 'line');
+        const value = await translator.translate(text, route, { formal: options.formal, beam: options.beam });
+        // Whatever the model does, one input line stays one output line.
+        output = value.text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+      }
+    } catch (error) {
+      const kefuError = toKefuError(error);
+      const message = kefuError.message.startsWith(`line ${lineNumber}:`) ? kefuError.message : `line ${lineNumber}: ${kefuError.message}`;
+      process.stderr.write(`kefu translate: ${message}\n`);
+      output = '';
+    }
+    await write(output);
+  }
+}
+
+async function runTranslate(options: CliOptions): Promise<number> {
+  const core = await loadCore();
+  const assistant = new core.Assistant();
+  try {
+    // The files are checked first; a core without translator is reported when the pair loads.
+    const translator = new Translator(await loadOrt(), assistant);
+    const route = await loadRoute(translator, modelsDir(options.models || null), options.from as string, options.to as string);
+    await translateLines(translator, route, options);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliFailure)) throw error;
+    process.stderr.write(`kefu translate: ${error.message}\n`);
+    return 1;
+  } finally {
+    assistant.delete();
+  }
+}
+
 async function run(command: Command, args: string[]): Promise<number> {
   const options = parseArgs(command, args);
   if (options === 'help') {
     process.stdout.write(HELP[command]);
     return 0;
   }
+  if (command === 'translate') return runTranslate(options);
   let kbText: string | null = null;
   if (command === 'answer') {
     try {
@@ -358,14 +517,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`kefu sdk ${SDK_VERSION}, core ${coreVersion}\n`);
     return 0;
   }
-  if ((NOT_YET as readonly string[]).includes(command)) {
-    process.stderr.write(`kefu ${command}: not available yet (next releases)\n`);
-    return 2;
-  }
   if ((AVAILABLE as readonly string[]).includes(command)) return run(command as Command, rest);
   throw new UsageError(
-    `kefu: unknown command ${JSON.stringify(command)}; valid commands: ${AVAILABLE.join(', ')} ` +
-      `(not available yet: ${NOT_YET.join(', ')}); see kefu --help`,
+    `kefu: unknown command ${JSON.stringify(command)}; valid commands: ${AVAILABLE.join(', ')}; see kefu --help`,
   );
 }
 

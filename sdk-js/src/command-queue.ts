@@ -34,6 +34,8 @@ export interface LoaderSettings {
   title?: string;
   /** Understanding models: true (default), false (data-models="off"), or {manifestUrl}. */
   models?: boolean | { manifestUrl: string };
+  /** Machine translation: true (default) or false (data-translation="off"). */
+  translation?: boolean;
 }
 
 /** What the live function drives once the assistant and widget exist. */

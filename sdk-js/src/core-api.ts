@@ -108,7 +108,35 @@ export interface CoreAssistant {
   redact(text: string): CoreStatus<CoreRedaction>;
   buildEscalation(requestJsonText: string): CoreStatus<Record<string, unknown>>;
   businessStatus(nowJsonText: string): CoreStatus<CoreBusinessStatus>;
+  /**
+   * Translator (docs/core.md "Translator"; absent in cores built before translation): loads the
+   * SentencePiece model of the pair English-`language`.
+   */
+  loadTranslationModel?(language: string, spmBytes: Uint8Array): CoreStatus<null>;
+  /** Starts translating `text`; the caller runs the networks (sdk-js/src/translation.ts). */
+  beginTranslation?(text: string, from: string, to: string, options: { formal: boolean; beam: number }): CoreStatus<CoreTranslationJob> | CoreTranslationJob;
   delete(): void;
+}
+
+/** One translation in progress: the core tokenises and searches, the SDK runs the ONNX networks. */
+export interface CoreTranslationJob {
+  /** The encoder's `src` ids, row-major [rows, cols]. */
+  encoderInput(): { rows: number; cols: number; ids: Int32Array };
+  done(): boolean;
+  /** The decoder's inputs for the next step ([N] each; `position` is the step). */
+  stepInput(): { tokens: Int32Array; reorder: Int32Array; rowSrc: Int32Array; position: number };
+  /** Hands the decoder's logits [rows, vocab] back; the search picks the next tokens. */
+  advance(logits: Float32Array, rows: number): CoreStatus<null> | void;
+  result(): CoreStatus<CoreTranslationResult> | CoreTranslationResult;
+  delete(): void;
+}
+
+export interface CoreTranslationResult {
+  text: string;
+  segments?: unknown[];
+  protected?: unknown[];
+  truncated?: boolean;
+  missingPlaceholders?: number;
 }
 
 export interface CoreModule {

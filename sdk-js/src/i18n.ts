@@ -47,6 +47,10 @@ const en = {
   you: 'You',
   assistant: 'Assistant',
   team: 'Team',
+  translationLoading: 'Loading translation…',
+  translationUnavailable: 'Translation is unavailable right now, so answers may be in the shop’s language.',
+  machineTranslated: 'Machine-translated',
+  showOriginal: 'Show original',
 };
 
 export type StringKey = keyof typeof en;
@@ -94,6 +98,10 @@ const zh: Strings = {
   you: '您',
   assistant: '助手',
   team: '团队',
+  translationLoading: '正在加载翻译…',
+  translationUnavailable: '翻译暂时不可用，回答可能使用商店的语言。',
+  machineTranslated: '机器翻译',
+  showOriginal: '显示原文',
 };
 
 const es: Strings = {
@@ -138,6 +146,10 @@ const es: Strings = {
   you: 'Tú',
   assistant: 'Asistente',
   team: 'Equipo',
+  translationLoading: 'Cargando la traducción…',
+  translationUnavailable: 'La traducción no está disponible ahora, así que las respuestas pueden estar en el idioma de la tienda.',
+  machineTranslated: 'Traducción automática',
+  showOriginal: 'Ver original',
 };
 
 const fr: Strings = {
@@ -182,6 +194,10 @@ const fr: Strings = {
   you: 'Vous',
   assistant: 'Assistant',
   team: 'Équipe',
+  translationLoading: 'Chargement de la traduction…',
+  translationUnavailable: 'La traduction n’est pas disponible pour le moment : les réponses peuvent être dans la langue de la boutique.',
+  machineTranslated: 'Traduction automatique',
+  showOriginal: 'Afficher l’original',
 };
 
 const de: Strings = {
@@ -226,6 +242,10 @@ const de: Strings = {
   you: 'Sie',
   assistant: 'Assistent',
   team: 'Team',
+  translationLoading: 'Übersetzung wird geladen…',
+  translationUnavailable: 'Die Übersetzung ist gerade nicht verfügbar. Antworten können daher in der Sprache des Shops erscheinen.',
+  machineTranslated: 'Maschinell übersetzt',
+  showOriginal: 'Original anzeigen',
 };
 
 const pt: Strings = {
@@ -270,6 +290,10 @@ const pt: Strings = {
   you: 'Você',
   assistant: 'Assistente',
   team: 'Equipa',
+  translationLoading: 'A carregar a tradução…',
+  translationUnavailable: 'A tradução não está disponível agora, por isso as respostas podem estar no idioma da loja.',
+  machineTranslated: 'Tradução automática',
+  showOriginal: 'Mostrar original',
 };
 
 const it: Strings = {
@@ -314,6 +338,10 @@ const it: Strings = {
   you: 'Tu',
   assistant: 'Assistente',
   team: 'Team',
+  translationLoading: 'Caricamento della traduzione…',
+  translationUnavailable: 'La traduzione non è disponibile al momento, quindi le risposte potrebbero essere nella lingua del negozio.',
+  machineTranslated: 'Traduzione automatica',
+  showOriginal: 'Mostra originale',
 };
 
 const ja: Strings = {
@@ -358,6 +386,10 @@ const ja: Strings = {
   you: 'あなた',
   assistant: 'アシスタント',
   team: 'スタッフ',
+  translationLoading: '翻訳を読み込んでいます…',
+  translationUnavailable: '現在翻訳を利用できないため、回答はショップの言語になる場合があります。',
+  machineTranslated: '機械翻訳',
+  showOriginal: '原文を表示',
 };
 
 const ko: Strings = {
@@ -402,6 +434,10 @@ const ko: Strings = {
   you: '나',
   assistant: '도우미',
   team: '상담팀',
+  translationLoading: '번역을 불러오는 중…',
+  translationUnavailable: '지금은 번역을 사용할 수 없어 답변이 상점의 언어로 표시될 수 있습니다.',
+  machineTranslated: '기계 번역',
+  showOriginal: '원문 보기',
 };
 
 const nl: Strings = {
@@ -446,6 +482,10 @@ const nl: Strings = {
   you: 'U',
   assistant: 'Assistent',
   team: 'Team',
+  translationLoading: 'Vertaling wordt geladen…',
+  translationUnavailable: 'Vertalen is nu niet beschikbaar, dus antwoorden kunnen in de taal van de winkel zijn.',
+  machineTranslated: 'Machinaal vertaald',
+  showOriginal: 'Origineel tonen',
 };
 
 export const STRINGS: Readonly<Record<Language, Strings>> = { en, zh, es, fr, de, pt, it, ja, ko, nl };

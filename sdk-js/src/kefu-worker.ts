@@ -1,8 +1,10 @@
 // The dedicated module worker that owns the wasm core. The page's main thread never runs the
 // core: it sends {id, type, payload} and gets {id, result} or {id, error: {name, code, message}}.
 // Network: during `init` this worker fetches kefu-core.wasm (and imports kefu-core.mjs) and,
-// unless disabled, models/manifest.json and the model files it lists; nothing else. Answering
-// questions is local.
+// unless disabled, models/manifest.json and the understanding models it lists; nothing else.
+// Answering questions is local. Translation models (manifest entries with `lazy: true`) and
+// ONNX Runtime (ort/) are fetched, sha256-verified and cached only when the first translation is
+// needed, from the same folder.
 
 import { unwrap, type CoreAssistant, type CoreModule, type CreateKefuCore } from './core-api.js';
 import { InvalidArgumentError, UnavailableError, invalidChoice, toKefuError } from './errors.js';
@@ -13,10 +15,24 @@ import {
   type InitResult,
   type ProgressEvent,
   type RequestMap,
+  type TranslatePayload,
+  type TranslationInfo,
   type WireError,
   type WorkerReply,
   type WorkerRequest,
 } from './protocol.js';
+import {
+  TRANSLATION_FILE_ROLES,
+  Translator,
+  configureOrt,
+  parseTranslationManifest,
+  translationLanguages,
+  translationRoute,
+  type OrtModule,
+  type TranslationEntry,
+  type TranslationValue,
+} from './translation.js';
+import { fetchVerified, readBody, type CacheStorageLike, type VerifiedFileSpec } from './verified-fetch.js';
 
 interface WorkerScope {
   postMessage(message: WorkerReply): void;
@@ -26,6 +42,18 @@ const scope = globalThis as unknown as WorkerScope;
 
 let core: CoreModule | null = null;
 let assistant: CoreAssistant | null = null;
+let languageModelLoaded = false;
+
+/** Translation state: entries from the manifest; ORT and the pairs are loaded on first use. */
+const translation = {
+  manifestUrl: null as string | null,
+  ortBaseUrl: null as string | null,
+  entries: [] as TranslationEntry[],
+  translator: null as Promise<Translator> | null,
+  /** One load per pair name; a failed load is forgotten so that a later request may retry. */
+  pairs: new Map<string, Promise<void>>(),
+  queue: Promise.resolve() as Promise<void>,
+};
 
 async function fetchBytes(url: string, file: ProgressEvent['file']): Promise<Uint8Array> {
   let response: Response;
@@ -36,28 +64,11 @@ async function fetchBytes(url: string, file: ProgressEvent['file']): Promise<Uin
   }
   if (!response.ok) throw new UnavailableError(`could not fetch ${url}: HTTP ${response.status}`);
   const total = Number(response.headers.get('Content-Length')) || null;
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    scope.postMessage({ type: 'progress', payload: { file, loaded: bytes.length, total } });
-    return bytes;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
   let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
+  return readBody(response, (bytes) => {
+    loaded += bytes;
     scope.postMessage({ type: 'progress', payload: { file, loaded, total } });
-  }
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  });
 }
 
 /** A model whose bytes passed the sha256 check, or why it was skipped. */
@@ -72,8 +83,9 @@ function wireError(cause: unknown): WireError {
  * Downloads the manifest and every model it lists, verifying each against its sha256 before
  * anything reaches the core. Never rejects: a model that cannot be had is reported and skipped.
  */
-async function fetchModels(manifestUrl: string): Promise<FetchedModel[]> {
+async function fetchModels(manifestUrl: string): Promise<{ models: FetchedModel[]; translation: TranslationEntry[] | WireError }> {
   let entries: ManifestEntry[];
+  let manifestText: string;
   try {
     let response: Response;
     try {
@@ -82,11 +94,20 @@ async function fetchModels(manifestUrl: string): Promise<FetchedModel[]> {
       throw new UnavailableError(`models: could not fetch ${manifestUrl}: ${(cause as Error).message}`);
     }
     if (!response.ok) throw new UnavailableError(`models: could not fetch ${manifestUrl}: HTTP ${response.status}`);
-    entries = parseManifest(await response.text(), `models: ${manifestUrl}`);
+    manifestText = await response.text();
+    entries = parseManifest(manifestText, `models: ${manifestUrl}`);
   } catch (cause) {
-    return [{ error: wireError(cause) }];
+    const error = wireError(cause);
+    return { models: [{ error }], translation: error };
   }
-  return Promise.all(
+  // Translation entries are lazy: only their descriptions are read now, no file is fetched.
+  let translationEntries: TranslationEntry[] | WireError;
+  try {
+    translationEntries = parseTranslationManifest(manifestText, `models: ${manifestUrl}`);
+  } catch (cause) {
+    translationEntries = wireError(cause);
+  }
+  const models = await Promise.all(
     entries.map(async (entry): Promise<FetchedModel> => {
       const url = new URL(entry.file, manifestUrl).href;
       try {
@@ -100,6 +121,7 @@ async function fetchModels(manifestUrl: string): Promise<FetchedModel[]> {
       }
     }),
   );
+  return { models, translation: translationEntries };
 }
 
 /** Hands verified models to the core; a model the core refuses is skipped (the previous one stays). */
@@ -121,15 +143,161 @@ function loadModels(target: CoreAssistant, fetched: FetchedModel[]): Pick<InitRe
       modelErrors.push({ name: error.name, code: error.code, message: `models: ${entry.file}: the core refused it: ${error.message}` });
     }
   }
+  languageModelLoaded = models.some((model) => model.name === 'langid');
   return { models, modelErrors };
 }
+
+/** What translation can do, decided at init from the manifest and the core; fetches nothing. */
+function translationInfo(target: CoreAssistant, entries: TranslationEntry[] | WireError, ortBaseUrl: string | null): TranslationInfo {
+  translation.entries = [];
+  translation.translator = null;
+  translation.pairs.clear();
+  translation.ortBaseUrl = ortBaseUrl;
+  if (!Array.isArray(entries)) return { languages: [], error: entries };
+  if (!entries.length) return { languages: [], error: null };
+  if (!ortBaseUrl) return { languages: [], error: null };
+  if (!Translator.supported(target)) {
+    return { languages: [], error: wireError(new UnavailableError('translation: this kefu-core build has no translator; answers stay in the knowledge base languages')) };
+  }
+  translation.entries = entries;
+  return { languages: translationLanguages(entries), error: null };
+}
+
+function postTranslationProgress(loaded: number, total: number): void {
+  scope.postMessage({ type: 'progress', payload: { file: 'translation', loaded, total } });
+}
+
+/** Cache Storage where the browser offers it (secure contexts); null in Node and when blocked. */
+function cacheStorage(): CacheStorageLike | null {
+  try {
+    return ((globalThis as { caches?: CacheStorageLike }).caches ?? null) as CacheStorageLike | null;
+  } catch {
+    return null; // SecurityError in some sandboxed frames
+  }
+}
+
+interface OrtFileList {
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+/**
+ * Loads ONNX Runtime once: its file list (ort/files.json, written by the build), the verified
+ * wasm binary (Cache Storage), then the ES module by dynamic import, configured for our folder.
+ */
+function loadTranslator(extra: VerifiedFileSpec[], extraDone: (bytes: Uint8Array[]) => Promise<void>): Promise<void> {
+  const base = translation.ortBaseUrl as string;
+  const load = async () => {
+    const listUrl = new URL('files.json', base).href;
+    let list: OrtFileList;
+    try {
+      const response = await fetch(listUrl, { credentials: 'same-origin', cache: 'no-cache' });
+      if (!response.ok) throw new UnavailableError(`HTTP ${response.status}`);
+      list = (await response.json()) as OrtFileList;
+    } catch (cause) {
+      throw new UnavailableError(`translation: could not fetch ${listUrl}: ${(cause as Error).message}`);
+    }
+    const wasm = list?.files?.['ort-wasm-simd-threaded.wasm'];
+    if (!wasm || typeof wasm.sha256 !== 'string' || !Number.isInteger(wasm.bytes)) {
+      throw new UnavailableError(`translation: ${listUrl} does not describe ort-wasm-simd-threaded.wasm`);
+    }
+    const wasmUrl = new URL('ort-wasm-simd-threaded.wasm', base).href;
+    const mjsUrl = new URL('ort-wasm-simd-threaded.mjs', base).href;
+    const [ortModule, fetched] = await Promise.all([
+      import(/* webpackIgnore: true */ new URL('ort.wasm.min.mjs', base).href).catch((cause: Error) => {
+        throw new UnavailableError(`translation: could not load ${new URL('ort.wasm.min.mjs', base).href}: ${cause.message}`);
+      }) as Promise<OrtModule>,
+      fetchVerified([{ url: wasmUrl, bytes: wasm.bytes, sha256: wasm.sha256 }, ...extra], {
+        fetch: fetch.bind(globalThis),
+        caches: cacheStorage(),
+        onProgress: postTranslationProgress,
+      }),
+    ]);
+    configureOrt(ortModule, { mjsUrl, wasmUrl, wasmBinary: fetched.bytes[0] });
+    const translator = new Translator(ortModule, requireAssistant());
+    translation.translator = Promise.resolve(translator);
+    await extraDone(fetched.bytes.slice(1));
+  };
+  return load();
+}
+
+function pairSpecs(entry: TranslationEntry): VerifiedFileSpec[] {
+  const manifestUrl = translation.manifestUrl as string;
+  return TRANSLATION_FILE_ROLES.map((role) => ({ url: new URL(entry.files[role].file, manifestUrl).href, ...entry.files[role] }));
+}
+
+/**
+ * Loads the pairs a route needs (and ORT with the first), each once; progress spans all files.
+ * Calls are queued, so that two messages at once never load ORT or a pair twice.
+ */
+function ensurePairs(entries: TranslationEntry[]): Promise<Translator> {
+  const next = translation.queue.then(() => loadPairs(entries));
+  translation.queue = next.then(() => undefined, () => undefined);
+  return next;
+}
+
+async function loadPairs(entries: TranslationEntry[]): Promise<Translator> {
+  const manifestUrl = translation.manifestUrl as string;
+  const missing = entries.filter((entry) => !translation.pairs.has(entry.name));
+  if (missing.length) {
+    const specs = missing.flatMap(pairSpecs);
+    const addAll = async (bytes: Uint8Array[]) => {
+      const translator = await (translation.translator as Promise<Translator>);
+      for (const [index, entry] of missing.entries()) {
+        const files = Object.fromEntries(TRANSLATION_FILE_ROLES.map((role, r) => [role, bytes[index * 4 + r]])) as Record<(typeof TRANSLATION_FILE_ROLES)[number], Uint8Array>;
+        await translator.addPair(entry, files, (role) => new URL(entry.files[role].file, manifestUrl).href);
+      }
+    };
+    const load: Promise<void> = translation.translator
+      ? fetchVerified(specs, { fetch: fetch.bind(globalThis), caches: cacheStorage(), onProgress: postTranslationProgress }).then((fetched) => addAll(fetched.bytes))
+      : loadTranslator(specs, addAll);
+    const guarded = load.catch((cause: unknown) => {
+      for (const entry of missing) translation.pairs.delete(entry.name);
+      throw cause;
+    });
+    for (const entry of missing) translation.pairs.set(entry.name, guarded);
+  }
+  await Promise.all(entries.map((entry) => translation.pairs.get(entry.name)));
+  return translation.translator as Promise<Translator>;
+}
+
+async function translate({ text, from, to, formal, beam }: TranslatePayload): Promise<TranslationValue> {
+  requireAssistant();
+  if (typeof text !== 'string' || !text.trim()) throw new InvalidArgumentError('translate.text: must be a non-empty string');
+  if (!translation.entries.length) throw new UnavailableError('translation is not available (no translation models in the manifest, or no ONNX Runtime folder)');
+  const route = translationRoute(translation.entries, from, to);
+  const translator = await ensurePairs(route.map((hop) => hop.entry));
+  return translator.translate(text, route, { formal: !!formal, beam });
+}
+
+/**
+ * The core builds the escalation from role/text/at and drops anything else; a line's
+ * `translation` ({text, language}: the customer's words in the agent's language, or the original
+ * of a machine-translated answer) is put back here, redacted by the same core.
+ */
+function addTranslations(request: Record<string, unknown>, payload: Record<string, unknown>, target: CoreAssistant): Record<string, unknown> {
+  const lines = request.transcript as { translation?: { text?: unknown; language?: unknown } }[] | undefined;
+  const out = payload.transcript as Record<string, unknown>[] | undefined;
+  if (!Array.isArray(lines) || !Array.isArray(out) || lines.length !== out.length) return payload;
+  const counts = ((payload.redaction as { counts?: Record<string, number> } | undefined)?.counts ?? null) as Record<string, number> | null;
+  lines.forEach((line, index) => {
+    const t = line?.translation;
+    if (!t || typeof t.text !== 'string' || !t.text || typeof t.language !== 'string' || out[index].translation !== undefined) return;
+    const redacted = unwrap(target.redact(t.text));
+    for (const item of redacted.redactions) if (counts && typeof counts[item.kind] === 'number') counts[item.kind]++;
+    out[index].translation = { text: redacted.text, language: t.language, machine: true };
+  });
+  return payload;
+}
+
 
 async function init(payload: InitPayload): Promise<InitResult> {
   if (typeof payload?.kbText !== 'string') throw new InvalidArgumentError('init.kbText: must be the knowledge base JSON text');
   const manifestUrl = payload.models?.manifestUrl;
   if (manifestUrl != null && typeof manifestUrl !== 'string') throw new InvalidArgumentError('init.models.manifestUrl: must be a URL string');
   // Downloaded alongside the wasm; handed to the core only once it runs and the KB is loaded.
-  const modelsFetched: Promise<FetchedModel[]> = manifestUrl ? fetchModels(manifestUrl) : Promise.resolve([]);
+  const modelsFetched = manifestUrl ? fetchModels(manifestUrl) : Promise.resolve({ models: [] as FetchedModel[], translation: [] as TranslationEntry[] });
+  translation.manifestUrl = manifestUrl ?? null;
+  const ortBaseUrl = typeof payload.ortBaseUrl === 'string' && payload.ortBaseUrl ? payload.ortBaseUrl : null;
   if (!core) {
     // The wasm bytes are fetched here and handed over as wasmBinary: a module worker has no
     // importScripts, which the Emscripten 3.1.6 glue uses to detect a worker and find its files.
@@ -151,7 +319,13 @@ async function init(payload: InitPayload): Promise<InitResult> {
   if (assistant) assistant.delete();
   assistant = new core.Assistant();
   const kb = unwrap(assistant.loadKnowledgeBase(payload.kbText));
-  return { kb, coreVersion: core.version(), ...loadModels(assistant, await modelsFetched) };
+  const fetched = await modelsFetched;
+  return {
+    kb,
+    coreVersion: core.version(),
+    ...loadModels(assistant, fetched.models),
+    translation: translationInfo(assistant, fetched.translation, ortBaseUrl),
+  };
 }
 
 function requireAssistant(): CoreAssistant {
@@ -163,16 +337,21 @@ type Handlers = { [K in keyof RequestMap]: (payload: RequestMap[K]['payload']) =
 
 const handlers: Handlers = {
   init,
-  ask: ({ text, locale, now }) =>
-    unwrap(requireAssistant().ask(text, JSON.stringify(now ? { locale, now } : { locale }))),
+  ask: ({ text, locale, now, original }) =>
+    unwrap(requireAssistant().ask(text, JSON.stringify({ locale, ...(now ? { now } : {}), ...(original !== undefined ? { original } : {}) }))),
   redact: ({ text }) => unwrap(requireAssistant().redact(text)),
-  buildEscalation: ({ request }) => unwrap(requireAssistant().buildEscalation(JSON.stringify(request))),
+  buildEscalation: ({ request }) => {
+    const target = requireAssistant();
+    return addTranslations(request, unwrap(target.buildEscalation(JSON.stringify(request))), target);
+  },
   businessStatus: ({ now }) => unwrap(requireAssistant().businessStatus(JSON.stringify(now))),
   reset: () => {
     const status = requireAssistant().resetConversation();
     if (status && typeof status === 'object') unwrap(status);
     return null;
   },
+  identify: ({ text }) => (languageModelLoaded ? unwrap(requireAssistant().identifyLanguage(text)) : null),
+  translate,
 };
 
 scope.addEventListener('message', (event) => {

@@ -43,7 +43,11 @@ export type {
   ReadyDetail,
   ShopInfo,
   StorageOption,
+  TranslatedDetail,
+  TranslationState,
+  TranslationUnavailableDetail,
 } from './assistant.js';
+export type { TranslationValue } from './translation.js';
 export { mountWidget, defineWidget, WIDGET_POSITIONS } from './widget.js';
 export type { KefuWidgetElement, WidgetOptions, WidgetPosition } from './widget.js';
 export {

@@ -40,6 +40,11 @@ function whenBodyReady(run: () => void): void {
     console.error(`[kefu] ${invalidChoice('data-models', data.models, ['on', 'off']).message}; loading the models`);
   }
 
+  if (data.translation === 'off') defaults.translation = false;
+  else if (data.translation !== undefined && data.translation !== 'on') {
+    console.error(`[kefu] ${invalidChoice('data-translation', data.translation, ['on', 'off']).message}; translation stays on`);
+  }
+
   let assistant: KefuAssistant | null = null;
   const report = (error: KefuError) => {
     console.error(`[kefu] ${error.name}: ${error.message}`);
@@ -59,6 +64,7 @@ function whenBodyReady(run: () => void): void {
           siteId: settings.site ?? null,
           strings: settings.strings as StringOverrides | undefined,
           models: settings.models,
+          translation: typeof settings.translation === 'boolean' ? settings.translation : undefined,
         },
         baseUrl,
       );

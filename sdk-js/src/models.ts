@@ -25,14 +25,12 @@ export interface LoadedModel {
   sha256: string;
 }
 
-const RELATIVE_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A file path beside or below the manifest (no "..", no absolute path, no URL). */
+export const RELATIVE_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/**
- * Parses manifest.json. Entries with a name this SDK does not know are skipped (a newer
- * manifest may list more models). Throws InvalidArgumentError naming `where` and the field.
- */
-export function parseManifest(text: string, where: string): ManifestEntry[] {
+/** The "models" array of manifest.json (every kind); InvalidArgumentError naming `where` otherwise. */
+export function manifestModels(text: string, where: string): unknown[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -41,6 +39,15 @@ export function parseManifest(text: string, where: string): ManifestEntry[] {
   }
   const models = (json as { models?: unknown })?.models;
   if (!Array.isArray(models)) throw new InvalidArgumentError(`${where}: must be an object with a "models" array`);
+  return models;
+}
+
+/**
+ * Parses manifest.json. Entries with a name this SDK does not know are skipped (a newer
+ * manifest may list more models). Throws InvalidArgumentError naming `where` and the field.
+ */
+export function parseManifest(text: string, where: string): ManifestEntry[] {
+  const models = manifestModels(text, where);
   const entries: ManifestEntry[] = [];
   models.forEach((raw: unknown, index) => {
     const at = `${where}: models[${index}]`;

@@ -82,6 +82,14 @@ button { cursor: pointer; }
   border-bottom: 1px solid var(--kefu-border);
 }
 .log { flex: 1; min-height: 96px; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 8px; }
+.translation-progress { display: flex; align-items: center; gap: 8px; margin: 8px 12px 0; font-size: 0.82em; color: var(--kefu-muted); }
+.translation-progress[hidden] { display: none; }
+.translation-progress progress { flex: 1; height: 6px; accent-color: var(--kefu-accent); }
+.mt { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 6px; font-size: 0.78em; color: var(--kefu-muted); }
+.mt-toggle {
+  font: inherit; color: var(--kefu-accent); background: none; border: 0; padding: 0; cursor: pointer; text-decoration: underline;
+}
+.mt-toggle[aria-pressed="true"] { font-weight: 600; }
 .message { max-width: 86%; padding: 8px 12px; border-radius: calc(var(--kefu-radius) - 2px); white-space: pre-wrap; overflow-wrap: anywhere; }
 .message[data-role="customer"] { align-self: flex-end; background: var(--kefu-customer-bg); color: var(--kefu-customer-fg); }
 .message[data-role="assistant"] { align-self: flex-start; background: var(--kefu-assistant-bg); }

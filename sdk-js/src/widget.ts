@@ -72,6 +72,10 @@ interface Parts {
   subtitle: HTMLParagraphElement;
   close: HTMLButtonElement;
   notice: HTMLParagraphElement;
+  translationNotice: HTMLParagraphElement;
+  translationProgress: HTMLDivElement;
+  translationProgressLabel: HTMLSpanElement;
+  translationProgressBar: HTMLProgressElement;
   log: HTMLDivElement;
   typing: HTMLDivElement;
   handoff: HTMLFormElement;
@@ -266,6 +270,21 @@ export function defineWidget(): new () => KefuWidgetElement {
       header.append(titles, close);
 
       const notice = el('p', { class: 'notice', part: 'notice', 'data-testid': 'kefu-notice', role: 'status', hidden: true });
+      // Translation: a notice of its own (it stays while other notices come and go) and the
+      // download bar shown while ONNX Runtime and the models load.
+      const translationNotice = el('p', { class: 'notice', part: 'notice translation-notice', 'data-testid': 'kefu-translation-notice', role: 'status', hidden: true });
+      const translationProgress = el('div', { class: 'translation-progress', part: 'translation-progress', hidden: true });
+      const translationProgressLabel = el('span', { id: 'kefu-translation-progress-label' });
+      const translationProgressBar = el('progress', {
+        role: 'progressbar',
+        'data-testid': 'kefu-translation-progress',
+        'aria-labelledby': 'kefu-translation-progress-label',
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        max: '100',
+        value: '0',
+      });
+      translationProgress.append(translationProgressLabel, translationProgressBar);
       const log = el('div', { class: 'log', part: 'messages', 'data-testid': 'kefu-messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0' });
       const typing = el('div', { class: 'typing', part: 'typing', 'data-testid': 'kefu-typing', role: 'status', hidden: true });
 
@@ -297,7 +316,7 @@ export function defineWidget(): new () => KefuWidgetElement {
       const send = el('button', { type: 'submit', class: 'primary', part: 'send', 'data-testid': 'kefu-send' });
       composer.append(inputLabel, input, send);
 
-      panel.append(header, notice, log, typing, handoff, actions, composer);
+      panel.append(header, notice, translationNotice, translationProgress, log, typing, handoff, actions, composer);
       const wrapper = el('div', { class: 'root', part: 'root' });
       wrapper.append(panel, launcher);
       root.appendChild(wrapper);
@@ -334,7 +353,7 @@ export function defineWidget(): new () => KefuWidgetElement {
       });
 
       return {
-        launcher, panel, title, subtitle, close, notice, log, typing, handoff, hours, emailOffer, emailLabel, email,
+        launcher, panel, title, subtitle, close, notice, translationNotice, translationProgress, translationProgressLabel, translationProgressBar, log, typing, handoff, hours, emailOffer, emailLabel, email,
         consent, consentLabel, handoffError, handoffSend, handoffCancel, person, inputLabel, input, send,
       };
     }
@@ -371,6 +390,14 @@ export function defineWidget(): new () => KefuWidgetElement {
               if (status && !status.open) this.parts.hours.textContent = status.text ?? assistant.t('teamAway');
             }, () => {});
           }
+        }),
+        assistant.on('progress', (progress) => {
+          if (progress.status === 'progress' && progress.file === 'translation') this.showTranslationProgress(progress.loaded, progress.total);
+        }),
+        assistant.on('translated', () => this.showTranslationProgress(null, null)),
+        assistant.on('translation-unavailable', () => {
+          this.showTranslationProgress(null, null);
+          this.renderTranslationNotice();
         }),
         // A queued hand-over that got through: the "saved, will be sent" notice is now stale.
         assistant.on('escalated', () => this.showNotice(null)),
@@ -418,6 +445,8 @@ export function defineWidget(): new () => KefuWidgetElement {
       p.consentLabel.textContent = s.consentLabel;
       p.handoffSend.textContent = s.handoffSubmit;
       p.handoffCancel.textContent = s.cancel;
+      p.translationProgressLabel.textContent = s.translationLoading;
+      this.renderTranslationNotice();
       if (assistant.status === 'degraded') this.showDegraded();
       this.updateBusy();
       this.setAttribute('lang', assistant.language);
@@ -448,7 +477,10 @@ export function defineWidget(): new () => KefuWidgetElement {
       } else if (s && message.role !== 'system') {
         item.appendChild(el('span', { class: 'sr-only' }, `${message.role === 'customer' ? s.you : s.assistant}: `));
       }
-      item.appendChild(el('p', { class: 'text' }, message.text));
+      const text = el('p', { class: 'text' }, message.text);
+      if (message.language) text.setAttribute('lang', message.language);
+      item.appendChild(text);
+      if (message.original && s) item.appendChild(this.translationMarker(message, text, s.machineTranslated, s.showOriginal));
       if (message.suggestions?.length) {
         const list = el('div', { class: 'suggestions', role: 'group', 'aria-label': message.text });
         for (const question of message.suggestions) {
@@ -466,6 +498,46 @@ export function defineWidget(): new () => KefuWidgetElement {
         item.appendChild(group);
       }
       return item;
+    }
+
+    /** "Machine-translated" and a "Show original" toggle that swaps the text (as text, never HTML). */
+    private translationMarker(message: Message, text: HTMLElement, markerText: string, toggleText: string): HTMLElement {
+      const original = message.original as { text: string; language: string };
+      const marker = el('div', { class: 'mt', part: 'translation-marker' });
+      marker.appendChild(el('span', { 'data-testid': 'kefu-mt-marker' }, markerText));
+      const toggle = el('button', { type: 'button', class: 'mt-toggle', part: 'show-original', 'data-testid': 'kefu-show-original', 'aria-pressed': 'false' }, toggleText);
+      toggle.addEventListener('click', () => {
+        const showOriginal = toggle.getAttribute('aria-pressed') !== 'true';
+        toggle.setAttribute('aria-pressed', String(showOriginal));
+        text.textContent = showOriginal ? original.text : message.text;
+        if (showOriginal) text.setAttribute('lang', original.language);
+        else if (message.language) text.setAttribute('lang', message.language);
+        else text.removeAttribute('lang');
+      });
+      marker.appendChild(toggle);
+      return marker;
+    }
+
+    /** The translation download bar: `null` hides it. */
+    private showTranslationProgress(loaded: number | null, total: number | null): void {
+      const p = this.parts;
+      if (loaded === null || !total || loaded >= total) {
+        p.translationProgress.hidden = true;
+        return;
+      }
+      const percent = Math.floor((loaded / total) * 100);
+      p.translationProgressBar.value = percent;
+      p.translationProgressBar.setAttribute('aria-valuenow', String(percent));
+      p.translationProgressBar.setAttribute('aria-valuetext', `${percent} %`);
+      p.translationProgress.hidden = false;
+    }
+
+    /** The customer is told, in their language, that answers may come in the shop's language. */
+    private renderTranslationNotice(): void {
+      const assistant = this.assistantValue;
+      const unavailable = assistant?.translationState === 'unavailable';
+      this.parts.translationNotice.textContent = unavailable && assistant ? assistant.t('translationUnavailable') : '';
+      this.parts.translationNotice.hidden = !unavailable;
     }
 
     private scrollToEnd(): void {

@@ -116,3 +116,18 @@ export async function waitFor(predicate, { timeout = 10000, interval = 100, what
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+// Business hours that make outcomes independent of when a test runs.
+export const ALWAYS_OPEN = Object.fromEntries(
+  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '23:59']]]));
+
+// Opens the agent console in `context`, signs in as `author` and selects conversation `id`.
+export async function openDesk(context, env, id, author = 'Ana') {
+  const desk = await context.newPage();
+  await desk.goto(`${env.serverUrl}/desk`);
+  await desk.fill('#token', deskToken);
+  await desk.fill('#author', author);
+  await desk.locator('#token-form button[type="submit"]').click();
+  await desk.locator(`#conversation-list [data-id="${id}"]`).click();
+  return desk;
+}

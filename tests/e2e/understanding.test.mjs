@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startStack, launchBrowser, sql, loadKb, waitFor, root } from './harness.mjs';
+import { startStack, launchBrowser, sql, loadKb, waitFor, root, ALWAYS_OPEN } from './harness.mjs';
 
 const kb = loadKb();
 const entry = (id) => {
@@ -16,10 +16,6 @@ const entry = (id) => {
 };
 const manifest = JSON.parse(readFileSync(path.join(root, 'sdk-js/dist/models/manifest.json'), 'utf8'));
 const model = (name) => manifest.models.find((m) => m.name === name);
-
-// The demo KB with business hours that make the outcome independent of when the test runs.
-const ALWAYS_OPEN = Object.fromEntries(
-  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '23:59']]]));
 
 let env;
 let browser;

@@ -2,7 +2,7 @@
 // escalation server and its SQLite file, and the agent console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, sql, loadKb, waitFor, deskToken } from './harness.mjs';
+import { startStack, launchBrowser, sql, loadKb, waitFor, openDesk, ALWAYS_OPEN } from './harness.mjs';
 
 const kb = loadKb();
 const entry = (id) => {
@@ -13,8 +13,6 @@ const entry = (id) => {
 
 // The demo KB with business hours that make the outcome independent of when the test runs.
 const kbWithHours = (hours) => ({ ...kb, shop: { ...kb.shop, business_hours: hours } });
-const ALWAYS_OPEN = Object.fromEntries(
-  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '23:59']]]));
 
 let env;
 let browser;
@@ -96,12 +94,7 @@ test('a request for a person is escalated, redacted and stored; the agent reply 
   assert.equal(payload.intent.label, 'contact_human_agent');
 
   // The agent answers from the console.
-  const desk = await context.newPage();
-  await desk.goto(`${env.serverUrl}/desk`);
-  await desk.fill('#token', deskToken);
-  await desk.fill('#author', 'Ana');
-  await desk.locator('#token-form button[type="submit"]').click();
-  await desk.locator(`#conversation-list [data-id="${row.id}"]`).click();
+  const desk = await openDesk(context, env, row.id);
   await desk.locator('#messages').getByText('charged twice', { exact: false }).waitFor();
   const reply = 'Hi, this is Ana <b>from</b> Global Select. I have refunded the second charge.';
   await desk.fill('#reply-text', reply);

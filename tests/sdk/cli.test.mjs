@@ -92,8 +92,8 @@ test('--help and answer --help describe the commands', () => {
   assert.equal(main.status, 0);
   assert.match(main.stdout, /Usage: kefu <command>/);
   assert.match(main.stdout, /answer --kb FILE/);
-  assert.match(main.stdout, /translate\s+not available yet \(next releases\)/);
-  assert.doesNotMatch(main.stdout, /(langid|classify)\s+not available/);
+  assert.match(main.stdout, /translate --from L --to L/);
+  assert.doesNotMatch(main.stdout, /not available/);
   const answer = run(['answer', '--help']);
   assert.equal(answer.status, 0);
   assert.match(answer.stdout, /Usage: kefu answer --kb FILE/);
@@ -115,11 +115,16 @@ test('unknown command: exit 2 listing the valid commands', () => {
   assert.equal(result.stdout, '');
 });
 
-test('translate exits 2 as not available yet', () => {
-  const result = run(['translate'], 'hello\n');
-  assert.equal(result.status, 2);
-  assert.equal(result.stderr, 'kefu translate: not available yet (next releases)\n');
-  assert.equal(result.stdout, '', 'translate must not print results');
+test('translate: usage errors exit 2 before anything is loaded', () => {
+  const missing = run(['translate', '--to', 'en'], 'hallo\n');
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, 'kefu translate: --from LANG is required (see kefu translate --help)\n');
+  assert.equal(missing.stdout, '');
+  assert.equal(run(['translate', '--from', 'de', '--to', 'de']).status, 2);
+  assert.match(run(['translate', '--from', 'de', '--to', 'en', '--beam', '0']).stderr, /--beam "0" must be an integer from 1 to 8/);
+  const help = run(['translate', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /exactly one output line per\s+input line/);
 });
 
 test('langid: the language of clear messages in several languages, one line each', () => {

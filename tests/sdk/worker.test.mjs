@@ -119,9 +119,9 @@ test('core failures and bad requests come back as {id, error: {name, code, messa
   const tooLong = await call('ask', { text: 'é'.repeat(6000), locale: 'en', now: null });
   assert.equal(tooLong.error.name, 'OutOfRangeError');
   assert.equal(tooLong.error.code, 'out_of_range');
-  const badType = await call('translate', { text: 'hi' });
+  const badType = await call('frobnicate', { text: 'hi' });
   assert.equal(badType.error.name, 'InvalidArgumentError');
-  assert.match(badType.error.message, /must be one of init, ask, redact, buildEscalation, businessStatus, reset/);
+  assert.match(badType.error.message, /must be one of init, ask, redact, buildEscalation, businessStatus, reset, identify, translate/);
   const badRequest = await call('buildEscalation', { request: { reason: 'customer_request' } });
   assert.equal(badRequest.error.code, 'invalid_argument');
   const reset = await call('reset', {});
@@ -152,7 +152,7 @@ function modelServer(override = () => null) {
   };
 }
 
-async function initWithModels(fetchImpl) {
+async function initWithModels(fetchImpl, extra = {}) {
   globalThis.fetch = fetchImpl;
   fetched.length = 0;
   const before = replies.length;
@@ -162,6 +162,7 @@ async function initWithModels(fetchImpl) {
       coreUrl: pathToFileURL(join(dist, 'kefu-core.mjs')).href,
       wasmUrl: WASM_URL,
       models: { manifestUrl: `${MODELS}manifest.json` },
+      ...extra,
     });
     return { reply, progress: replies.slice(before).filter((message) => message.type === 'progress').map((message) => message.payload) };
   } finally {
@@ -241,4 +242,35 @@ test('a model that matches its manifest but that the core refuses is skipped, na
   assert.equal(reply.result.modelErrors.length, 1);
   assert.equal(reply.result.modelErrors[0].code, 'out_of_range');
   assert.match(reply.result.modelErrors[0].message, /^models: nlu\/kefu-nlu\.bin: the core refused it: model truncated/);
+});
+
+// ---- translation models: lazy -------------------------------------------------------------------
+
+const SHA = (c) => c.repeat(64);
+const mtEntry = {
+  name: 'mt-en-de', kind: 'translation', languages: ['en', 'de'], version: '0.1.0', lazy: true,
+  files: {
+    config: { file: 'mt/en-de/config.json', bytes: 10, sha256: SHA('a') },
+    spm: { file: 'mt/en-de/spm.model', bytes: 10, sha256: SHA('b') },
+    encoder: { file: 'mt/en-de/encoder.onnx', bytes: 10, sha256: SHA('c') },
+    decoder: { file: 'mt/en-de/decoder.onnx', bytes: 10, sha256: SHA('d') },
+    weights: { file: 'mt/en-de/weights.q8', bytes: 10, sha256: SHA('e') },
+  },
+  gzip_bytes: 40,
+};
+
+test('translation entries are lazy: init fetches neither ONNX Runtime nor a translation file', async () => {
+  const withMt = JSON.stringify({ models: [...manifest.models.filter((model) => model.kind !== 'translation'), mtEntry] });
+  const { reply } = await initWithModels(modelServer((path) => (path === 'manifest.json' ? new Response(withMt) : null)), { ortBaseUrl: 'https://shop.example/kefu/ort/' });
+  assert.ok(reply.result, JSON.stringify(reply.error));
+  assert.deepEqual(reply.result.modelErrors, []);
+  assert.deepEqual(reply.result.models.map((model) => model.name).sort(), ['langid', 'nlu']);
+  assert.deepEqual(fetched.sort(), [`${MODELS}langid/kefu-langid.bin`, `${MODELS}manifest.json`, `${MODELS}nlu/kefu-nlu.bin`]);
+  assert.ok(!fetched.some((url) => url.includes('/mt/') || url.includes('/ort/')), fetched.join(', '));
+  // Either the languages the models offer, or (a core without translator) why there are none.
+  const { translation } = reply.result;
+  if (translation.languages.length) assert.deepEqual(translation.languages, ['en', 'de']);
+  else assert.match(translation.error.message, /no translator/);
+  const id = await call('identify', { text: 'Wo ist meine Bestellung, bitte?' });
+  assert.equal(id.result.lang, 'de');
 });

@@ -1,0 +1,59 @@
+// Expands a translation model's downloaded weights (weights.q8, format KEFUQ8W1 written by
+// scripts/train/mt/export_onnx.py) into the fp32 external-data file `weights.bin` that both ONNX
+// graphs reference. Matrices travel as int8 with one fp32 scale per row or per column (4x smaller
+// download); ONNX Runtime then runs plain fp32 kernels. Layout, little-endian:
+//   "KEFUQ8W1", u32 expanded bytes, u32 tensor count, then per tensor:
+//   u32 offset in weights.bin, u8 kind (0 fp32, 1 int8 + scale per row, 2 int8 + scale per
+//   column), u32 rows, u32 cols, payload (fp32 values, or rows*cols int8 then the scales),
+//   zero padding to a multiple of 4.
+import { DataLossError } from './errors.js';
+
+const MAGIC = 'KEFUQ8W1';
+
+export function expandWeights(pack: Uint8Array, name = 'weights.q8'): Uint8Array {
+  const fail = (what: string): never => {
+    throw new DataLossError(`${name}: ${what} (not a KEFUQ8W1 weight pack, or truncated)`);
+  };
+  if (pack.byteLength < 16) fail('too short');
+  for (let i = 0; i < MAGIC.length; i++) if (pack[i] !== MAGIC.charCodeAt(i)) fail('bad magic');
+  const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+  const total = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  if (total % 4 !== 0) fail('expanded size is not a whole number of floats');
+  const out = new Uint8Array(total);
+  const outView = new DataView(out.buffer);
+  let p = 16;
+  for (let t = 0; t < count; t++) {
+    if (p + 13 > pack.byteLength) fail(`tensor ${t}: header past the end`);
+    const offset = view.getUint32(p, true);
+    const kind = pack[p + 4];
+    const rows = view.getUint32(p + 5, true);
+    const cols = view.getUint32(p + 9, true);
+    p += 13;
+    const n = rows * cols;
+    if (offset % 4 !== 0 || offset + n * 4 > total) fail(`tensor ${t}: lies outside the expanded file`);
+    if (kind === 0) {
+      if (p + n * 4 > pack.byteLength) fail(`tensor ${t}: data past the end`);
+      out.set(pack.subarray(p, p + n * 4), offset);
+      p += n * 4;
+    } else if (kind === 1 || kind === 2) {
+      const scales = kind === 1 ? rows : cols;
+      if (p + n + scales * 4 > pack.byteLength) fail(`tensor ${t}: data past the end`);
+      const q = new Int8Array(pack.buffer, pack.byteOffset + p, n);
+      const s = p + n;
+      for (let r = 0, i = 0; r < rows; r++) {
+        const rowScale = kind === 1 ? view.getFloat32(s + r * 4, true) : 0;
+        for (let c = 0; c < cols; c++, i++) {
+          const scale = kind === 1 ? rowScale : view.getFloat32(s + c * 4, true);
+          outView.setFloat32(offset + i * 4, Math.fround(q[i] * scale), true);
+        }
+      }
+      p += n + scales * 4;
+    } else {
+      fail(`tensor ${t}: unknown kind ${kind}`);
+    }
+    while (p % 4) p++;
+  }
+  if (p !== pack.byteLength) fail('trailing bytes');
+  return out;
+}

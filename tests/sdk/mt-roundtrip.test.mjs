@@ -1,0 +1,71 @@
+// ONNX export round trip: every shipped translation model (models/mt/<pair>/) is run in
+// onnxruntime-web (wasm backend, the same runtime the browser uses) on the fixed inputs that
+// scripts/train/mt/export_onnx.py stored in roundtrip.json, and the incremental decoder's logits
+// must equal the PyTorch training model's teacher-forced logits within the stored tolerance.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, lib } from './helpers.mjs';
+
+const ort = await import(join(root, 'sdk-js', 'node_modules', 'onnxruntime-web', 'dist', 'ort.node.min.mjs'));
+ort.env.wasm.numThreads = 1;
+
+const mtDir = join(root, 'models', 'mt');
+const pairs = existsSync(mtDir) ? readdirSync(mtDir).filter((p) => existsSync(join(mtDir, p, 'roundtrip.json'))) : [];
+
+test('at least one translation model is shipped with a round-trip fixture', () => {
+  assert.ok(pairs.length > 0, `no models/mt/<pair>/roundtrip.json under ${mtDir}`);
+});
+
+const i64 = (values, dims) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+
+for (const pair of pairs) {
+  test(`${pair}: onnxruntime-web reproduces the PyTorch logits step by step`, async () => {
+    const dir = join(mtDir, pair);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    const fixture = JSON.parse(readFileSync(join(dir, 'roundtrip.json'), 'utf8'));
+    const { expandWeights } = await lib('weights');
+    const weights = expandWeights(readFileSync(join(dir, 'weights.q8')));
+    assert.equal(weights.byteLength, config.weights_bin_bytes);
+    const externalData = [{ path: 'weights.bin', data: weights }];
+    const encoder = await ort.InferenceSession.create(readFileSync(join(dir, 'encoder.onnx')), { externalData });
+    const decoder = await ort.InferenceSession.create(readFileSync(join(dir, 'decoder.onnx')), { externalData });
+    const { layers, heads, head_dim: dh, vocab } = config;
+    let worst = 0;
+    for (const c of fixture.cases) {
+      const enc = await encoder.run({ src: i64(c.src, [1, c.src.length]) });
+      assert.deepEqual(enc.cross_k.dims, [layers, 1, heads, c.src.length, dh]);
+      let selfK = new ort.Tensor('float32', new Float32Array(0), [layers, 1, heads, 0, dh]);
+      let selfV = selfK;
+      for (let t = 0; t < c.steps.length; t++) {
+        const step = c.steps[t];
+        const out = await decoder.run({
+          token: i64([step.token], [1]), position: i64([t], [1]), reorder: i64([0], [1]), row_src: i64([0], [1]),
+          self_k: selfK, self_v: selfV, cross_k: enc.cross_k, cross_v: enc.cross_v, src_bias: enc.src_bias,
+        });
+        assert.deepEqual(out.logits.dims, [1, vocab]);
+        assert.deepEqual(out.new_self_k.dims, [layers, 1, heads, t + 1, dh]);
+        const logits = out.logits.data;
+        let argmax = 0;
+        for (let v = 1; v < vocab; v++) if (logits[v] > logits[argmax]) argmax = v;
+        const ids = [...step.top_ids, ...step.probe_ids];
+        const ref = [...step.top_logits, ...step.probe_logits];
+        ids.forEach((id, k) => {
+          const diff = Math.abs(logits[id] - ref[k]);
+          worst = Math.max(worst, diff / Math.max(1, Math.abs(ref[k])));
+          assert.ok(diff <= fixture.tolerance * Math.max(1, Math.abs(ref[k])),
+            `${pair} "${c.text}" step ${t} token ${id}: ORT ${logits[id]} vs PyTorch ${ref[k]}`);
+        });
+        // Near-ties may flip under float reordering; a flip must be a near-tie.
+        if (argmax !== step.argmax) {
+          assert.ok(Math.abs(logits[argmax] - step.top_logits[0]) <= fixture.tolerance * 10,
+            `${pair} step ${t}: argmax ${argmax} vs ${step.argmax}`);
+        }
+        selfK = out.new_self_k;
+        selfV = out.new_self_v;
+      }
+    }
+    assert.ok(worst <= fixture.tolerance, `worst relative difference ${worst}`);
+  });
+}
