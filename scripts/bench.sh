@@ -33,8 +33,8 @@ node scripts/bench/summary.mjs build/bench
 python3 scripts/train/write_card.py langid nlu
 
 echo "== translation: chrF through the shipped runtime (Apertium next to en<->es), Chromium speed"
-for dir in models/mt/en-*/; do
-  lang=$(basename "$dir"); lang=${lang#en-}
+langs=$(for dir in models/mt/en-*/; do b=$(basename "$dir"); echo "${b#en-}"; done; echo es)
+for lang in $(echo "$langs" | sort -u); do
   if [ -f "build/mt-data/en-$lang/test.tsv" ]; then
     python3 scripts/bench/mt_quality.py --lang "$lang"
   else

@@ -2,7 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -248,16 +247,12 @@ TEST_CASE("entities: hostile text") {
   // NUL bytes and control characters are just characters.
   CHECK(extract(std::string("order\0#A1234", 12)).size() == 1);
 
-  // 100 kB: every entity found, quickly.
+  // 100 kB: every entity found (speed is measured in scripts/bench.sh, not asserted here).
   const std::string unit = "Hallo, Bestellung #A1234 nach Spanien, 49,90 € 😀 ";
   std::string big;
   while (big.size() < 100000) big += unit;
-  const auto start = std::chrono::steady_clock::now();
   const auto found = extract(big);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   CHECK(found.size() == big.size() / unit.size() * 3);
-  CHECK(ms < 2000);
   // A 100 kB run of digits and separators has no entity and does not take long.
   const std::string digits(100000, '7');
   CHECK(extract(digits).empty());

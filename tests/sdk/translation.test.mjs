@@ -119,7 +119,8 @@ function standInWorker(translate, requests) {
   const handlers = {
     init: () => ({ kb: { shop_id: 'mt-shop', name: 'MT shop', default_language: 'en', languages: ['en'], timezone: 'Europe/Berlin', entries: 1 }, coreVersion: 'test', models: [], modelErrors: [], translation: { languages: ['en', 'de'], error: null } }),
     identify: ({ text }) => (/[äöüß]|Bestellung|wo ist/i.test(text) ? { lang: 'de', lang_confidence: 0.99, entities: [] } : { lang: 'en', lang_confidence: 0.99, entities: [] }),
-    ask: ({ text }) => ({ decision: 'answer', reason: 'matched', entry_id: 'where', answer: { text: `KB answer to: ${text}`, language: 'en' }, understanding: { lang: 'en', lang_confidence: 0.99, entities: [] } }),
+    // Like the core: the understanding reads `original` (the customer's own words) when given.
+    ask: ({ text, original }) => ({ decision: 'answer', reason: 'matched', entry_id: 'where', answer: { text: `KB answer to: ${text}`, language: 'en' }, understanding: { lang: original ? 'de' : 'en', lang_confidence: 0.99, entities: [] } }),
     translate,
     redact: ({ text }) => ({ text, redactions: [] }),
     buildEscalation: ({ request }) => ({ idempotency_key: request.idempotency_key, transcript: request.transcript }),
@@ -152,6 +153,7 @@ test('a German customer gets the English KB answer in German (formal), marked as
   const translateCalls = requests.filter((r) => r.type === 'translate').map((r) => r.payload);
   assert.deepEqual(translateCalls.map(({ from, to, formal }) => [from, to, formal]), [['de', 'en', false], ['en', 'de', true]]);
   assert.equal(requests.find((r) => r.type === 'ask').payload.text, '[de→en] Wo ist meine Bestellung?', 'the core answers the English translation');
+  assert.equal(requests.find((r) => r.type === 'ask').payload.original, 'Wo ist meine Bestellung?', 'and understands the German original');
   assert.equal(result.answer.text, '[en→de formal] KB answer to: [de→en] Wo ist meine Bestellung?');
   assert.deepEqual(result.answer.original, { text: 'KB answer to: [de→en] Wo ist meine Bestellung?', language: 'en' });
   assert.equal(result.understanding.lang, 'de');
