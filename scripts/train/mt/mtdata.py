@@ -92,6 +92,7 @@ def register(text, lang):
 
 LICENCES = {
     "kefu-chat": "project's own (repository licence); scripts/train/data/parallel/",
+    "kefu-chat-extra": "project's own (repository licence); scripts/train/data/parallel/extra/",
     "tatoeba": "CC BY 2.0 FR; credit \"Tatoeba.org contributors\"",
     "bcontrast": "CC BY-SA 4.0 (BConTrasT, WMT20 chat task); ShareAlike applies to adapted data",
     "deb-installed": "per Debian package (see packages; each /usr/share/doc/<pkg>/copyright), "
@@ -112,6 +113,19 @@ def read_chat(lang):
             if line.strip():
                 r = json.loads(line)
                 yield r["en"], r[lang], "kefu-chat:" + r.get("role", "unknown")
+
+
+def read_chat_extra(lang):
+    """More hand-written customer-service turns, train only (never dev/test: adding them to
+    en-<xx>.jsonl would move held-out lines); tag kefu-chat-extra:<role>."""
+    path = os.path.join(PARALLEL, "extra", f"en-{lang}.jsonl")
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                yield r["en"], r[lang], "kefu-chat-extra:" + r.get("role", "unknown")
 
 
 def read_tatoeba(lang):

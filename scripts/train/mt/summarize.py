@@ -9,7 +9,8 @@ import sys
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import mtdata  # noqa: E402
 
-GROUPS = [("chat", lambda g: g == "kefu-chat"), ("bcontrast", lambda g: g == "bcontrast"),
+GROUPS = [("chat", lambda g: g == "kefu-chat"), ("chat extra", lambda g: g == "kefu-chat-extra"),
+          ("bcontrast", lambda g: g == "bcontrast"),
           ("npm", lambda g: g.startswith("npm:")), ("deb (listed)", lambda g: g.startswith("deb:")),
           ("deb-installed", lambda g: g == "deb-installed"), ("iso-codes", lambda g: g == "iso-codes"),
           ("tatoeba", lambda g: g == "tatoeba"), ("synthetic", lambda g: g.startswith("synthetic:"))]
