@@ -231,7 +231,13 @@ def main():
             scores[tgt_lang] = chrf(hyps[tgt_lang], [t for _, t in lines])
         return sum(scores.values()) / len(scores), scores, hyps
 
+    counted = [time.time()]  # training time is added to state["seconds"] at every save, so a
+                             # run that is stopped early still accounts for the time it spent
+
     def save(path):
+        now = time.time()
+        state["seconds"] += now - counted[0]
+        counted[0] = now
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "state": state,
                     "config": {"vocab": sp.get_piece_size(), "lang": a.lang}}, path)
 
@@ -274,7 +280,6 @@ def main():
             if time.time() - last_save > 300:
                 save(last)
                 last_save = time.time()
-    state["seconds"] += time.time() - start
     score, per, hyps = evaluate()
     state["history"].append({"step": state["step"], "dev_chrf": round(score, 2)})
     if score > state["best_chrf"]:
