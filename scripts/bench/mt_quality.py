@@ -51,7 +51,7 @@ def main():
     has_model = os.path.exists(os.path.join(ROOT, "models", "mt", pair, "config.json"))
     report = {"pair": pair, "lines": len(rows),
               "composition": ", ".join(f"{sum(1 for r in rows if r[2].startswith(k))} {k}" for k in ("kefu-chat", "tatoeba")),
-              "decoding": f"beam {a.beam or 'default'}, formal register towards {a.lang}", "directions": {}, "samples": []}
+              "decoding": f"beam {a.beam or '2 (the runtime default)'}, formal register towards {a.lang}", "directions": {}, "samples": []}
     for src_lang, tgt_lang, si, ti in (("en", a.lang, 0, 1), (a.lang, "en", 1, 0)):
         direction = f"{src_lang}-{tgt_lang}"
         src = [r[si] for r in rows]
@@ -63,7 +63,7 @@ def main():
             return round(chrf([h[i] for i in idx], [ref[i] for i in idx]), 2)
         res = {}
         if has_model:
-            cmd = ["node", "scripts/kefu", "translate", "--from", src_lang, "--to", tgt_lang]
+            cmd = ["scripts/kefu", "translate", "--from", src_lang, "--to", tgt_lang]
             if a.beam:
                 cmd += ["--beam", str(a.beam)]
             hyp, seconds = run(cmd, src)

@@ -1,7 +1,8 @@
 // Translation speed where it matters: headless Chromium, the SDK's worker (one thread), the demo
 // shop served locally with its strict CSP. For every shipped pair (models/mt/en-<xx>/) and both
 // directions: the first use (download + sha256 + ONNX Runtime sessions), words per second over a
-// batch of chat sentences (the held-out test lines), and the latency of 15-word messages
+// batch of chat sentences (the held-out test lines: all in one call, and one call each), and the
+// latency of 15-word messages
 // (median, p95). Measurements, never pass/fail.
 //
 //   node scripts/bench/mt_speed.mjs [--out build/bench/mt-speed.json] [--sentences 100] [--beam N]
@@ -48,6 +49,7 @@ try {
       const { createAssistant } = await import('/kefu/kefu.mjs');
       window.__bench = await createAssistant({ kb: '/kb.json' });
     });
+    // One call per text (a chat: each message as it comes).
     const measure = (texts, from, to) => page.evaluate(async ({ texts, from, to, beam }) => {
       const times = [];
       let words = 0;
@@ -60,6 +62,12 @@ try {
       }
       return { ms: performance.now() - t0, times, words };
     }, { texts, from, to, beam });
+    // The batch: all sentences in one call, one per line; the core decodes them as one batch.
+    const measureBatch = (texts, from, to) => page.evaluate(async ({ texts, from, to, beam }) => {
+      const t0 = performance.now();
+      const out = await window.__bench.translate(texts.join('\n'), { from, to, ...(beam ? { beam: Number(beam) } : {}) });
+      return { ms: performance.now() - t0, words: texts.join(' ').split(/\s+/).filter(Boolean).length, lines: out.text.split('\n').length };
+    }, { texts, from, to, beam });
     const t0 = Date.now();
     await measure(['Hello.'], 'en', lang);
     const loadMs = Date.now() - t0;
@@ -70,16 +78,18 @@ try {
     const out = { load_ms: loadMs, directions: {} };
     for (const [from, to, col] of [['en', lang, 0], [lang, 'en', 1]]) {
       const batch = rows.slice(0, sentences).map((r) => r[col]);
-      const b = await measure(batch, from, to);
+      const b = await measureBatch(batch, from, to);
+      const one = await measure(batch, from, to);
       // 15-word messages: test lines of exactly 15 words where there are enough, else cut to 15.
       const fifteen = rows.map((r) => r[col].split(/\s+/)).filter((w) => w.length >= 15).slice(0, 30).map((w) => w.slice(0, 15).join(' '));
       const f = await measure(fifteen, from, to);
       const st = stats(f.times);
       out.directions[`${from}-${to}`] = {
         batch_sentences: batch.length, words: b.words, words_per_second: Math.round(b.words / (b.ms / 1000)),
+        words_per_second_one_call_each: Math.round(one.words / (one.ms / 1000)),
         messages_15_words: fifteen.length, median_ms_15_words: Math.round(st.median), p95_ms_15_words: Math.round(st.p95),
       };
-      console.log(`${from}->${to}: ${out.directions[`${from}-${to}`].words_per_second} words/s; 15 words median ${Math.round(st.median)} ms, p95 ${Math.round(st.p95)} ms`);
+      console.log(`${from}->${to}: ${out.directions[`${from}-${to}`].words_per_second} words/s as one batch, ${out.directions[`${from}-${to}`].words_per_second_one_call_each} one call each; 15 words median ${Math.round(st.median)} ms, p95 ${Math.round(st.p95)} ms`);
     }
     const d = Object.values(out.directions);
     out.batch_sentences = d[0].batch_sentences;

@@ -345,14 +345,19 @@ export class Translator {
       const encoded = await pair.encoder.run({ src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]) });
       const { cross_k: crossK, cross_v: crossV, src_bias: srcBias } = encoded;
       if (!crossK || !crossV || !srcBias) throw new InternalError(`${pair.entry.name}: the encoder did not return cross_k, cross_v and src_bias`);
-      // Step 0: an empty self-attention cache with one previous row (every reorder index is 0).
-      let selfK = new Tensor('float32', new Float32Array(0), [layers, 1, heads, 0, headDim]);
-      let selfV = new Tensor('float32', new Float32Array(0), [layers, 1, heads, 0, headDim]);
+      let selfK: OrtTensor | undefined;
+      let selfV: OrtTensor | undefined;
       for (let step = 0; !job.done(); step++) {
         // The core stops at max_positions; this only guards against a search that never ends.
         if (step > maxPositions + 1) throw new InternalError(`${pair.entry.name}: the search did not finish within ${maxPositions} steps`);
         const s = job.stepInput();
         const rows = s.tokens.length;
+        if (!selfK || !selfV) {
+          // Step 0: an empty self-attention cache with as many rows as the first step has, so
+          // whatever the core's first reorder indices are (each < rows), they are in range.
+          selfK = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
+          selfV = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
+        }
         const out = await pair.decoder.run({
           token: new Tensor('int64', int64(s.tokens), [rows]),
           position: new Tensor('int64', BigInt64Array.of(BigInt(s.position)), [1]),

@@ -71,7 +71,9 @@ test('German customer, English shop and agent: translated both ways, escalated w
     new MutationObserver(() => { if (!bar.hidden) window.__kefu.barSeen = true; })
       .observe(bar, { attributes: true });
   });
-  await say(page, 'Wie lange dauert der Versand nach Deutschland?');
+  // (A question this model translates well enough to find the entry by its words; with a weaker
+  // translation the core asks "did you mean…", which has no `answer` event.)
+  await say(page, 'Wie lange dauert die Lieferung nach Europa?');
   // The first answer waits for the download, the sessions and two translations.
   await waitFor(async () => (await kefuLog(page)).answers.length >= 1, { what: 'the answer event', timeout: 120000 });
   const log = await kefuLog(page);
@@ -146,15 +148,16 @@ test('a corrupted model file: sha256 mismatch, the chat goes on untranslated wit
       await route.fulfill({ response, body });
     }),
   });
-  await say(page, 'Wie lange dauert der Versand nach Deutschland?');
+  const greeting = await assistantMessages(page).count();
+  await say(page, 'Wie lange dauert die Lieferung nach Europa?');
   await widget(page, 'kefu-translation-notice').waitFor({ state: 'visible', timeout: 90000 });
   const log = await kefuLog(page);
   assert.equal(log.unavailable.length, 1);
   assert.match(log.unavailable[0].error, /sha256/);
   assert.ok(log.errors.some((e) => /sha256/.test(e.message)), 'an error event names the hash mismatch');
-  // Still answering: the core answers the German message as it is (its intent model reads
+  // Still answering: the core replies to the German message as it is (its intent model reads
   // German), without a machine-translation marker.
-  await waitFor(async () => (await kefuLog(page)).answers.length >= 1, { what: 'an answer', timeout: 30000 });
+  await waitFor(async () => (await assistantMessages(page).count()) > greeting, { what: 'a reply', timeout: 30000 });
   assert.equal((await kefuLog(page)).translated.length, 0);
   assert.equal(await widget(page, 'kefu-mt-marker').count(), 0);
   const notice = await widget(page, 'kefu-translation-notice').innerText();
@@ -162,7 +165,6 @@ test('a corrupted model file: sha256 mismatch, the chat goes on untranslated wit
   // The widget keeps working: a second message still gets a reply.
   const before = await assistantMessages(page).count();
   await say(page, 'Wo ist meine Bestellung?');
-  await waitFor(async () => (await kefuLog(page)).answers.length >= 2, { what: 'a second answer', timeout: 30000 });
   await waitFor(async () => (await assistantMessages(page).count()) > before, { what: 'a second reply shown', timeout: 30000 });
   await context.close();
 });

@@ -242,6 +242,12 @@ test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node
   const toGerman = await translator.translate('Where is my order?', translation.translationRoute(entries, 'en', 'de'), { formal: true });
   assert.ok(toGerman.text.trim().length > 0);
   assert.equal(toGerman.to, 'de');
+  // Several sentences decode as one batch whose first step has several rows (and beams).
+  for (const beam of [1, 2]) {
+    const two = await translator.translate('Your parcel left today. Order GS-70345 costs €49.90, write to jane@example.com.',
+      translation.translationRoute(entries, 'en', 'de'), { formal: true, beam });
+    for (const span of ['GS-70345', '€49.90', 'jane@example.com']) assert.ok(two.text.includes(span), `beam ${beam}: ${span} kept in "${two.text}"`);
+  }
 });
 
 const kefuCli = join(root, 'scripts', 'kefu');

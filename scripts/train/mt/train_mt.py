@@ -287,7 +287,7 @@ def main():
         save(os.path.join(work, "best.pt"))
     save(last)
     report = {"pair": pair, "parameters": params, "steps": state["step"],
-              "train_seconds": round(state["seconds"]), "dev_lines": len(dev),
+              "train_seconds": round(state["seconds"]), "dev_lines_per_direction": len(dev[a.lang]),
               "dev_chrf_last": round(score, 2), "dev_chrf_best": round(state["best_chrf"], 2),
               "dev_chrf_last_per_target": {k: round(v, 2) for k, v in per.items()},
               "history": state["history"],
