@@ -686,7 +686,7 @@ export class KefuAssistant {
    * DataLossError (a file failed its sha256 check), NotFoundError (no model for the pair) or
    * InvalidArgumentError (empty text, from = to).
    */
-  async translate(text: string, options: { from: string; to: string; formal?: boolean }): Promise<TranslationValue> {
+  async translate(text: string, options: { from: string; to: string; formal?: boolean; beam?: number }): Promise<TranslationValue> {
     if (typeof text !== 'string' || !text.trim()) throw new InvalidArgumentError('translate: text must be a non-empty string');
     if (!isObjectLike(options) || typeof options.from !== 'string' || typeof options.to !== 'string') {
       throw new InvalidArgumentError('translate: options must be {from, to} language codes such as {from: "de", to: "en"}');
@@ -698,7 +698,10 @@ export class KefuAssistant {
         `translate: translation is off${this.translationInfo.error ? `: ${this.translationInfo.error.message}` : ' (option translation: false, or no translation models)'}`,
       );
     }
-    return worker.call('translate', { text, from: options.from, to: options.to, formal: !!options.formal });
+    if (options.beam !== undefined && !(Number.isInteger(options.beam) && options.beam >= 1 && options.beam <= 8)) {
+      throw new InvalidArgumentError(`translate: beam must be an integer from 1 (greedy) to 8, got ${String(options.beam)}`);
+    }
+    return worker.call('translate', { text, from: options.from, to: options.to, formal: !!options.formal, ...(options.beam ? { beam: options.beam } : {}) });
   }
 
   /**

@@ -198,6 +198,18 @@ test('a failed translation download (sha256 mismatch) leaves the chat working un
   assistant.dispose();
 });
 
+test('translate(): the beam size reaches the worker; a bad one is refused before', async () => {
+  const { assistant, requests } = await assistantWith(({ text, from, to }) => ({ text, from, to, via: [], truncated: false, missingPlaceholders: 0 }));
+  await assistant.translate('Hallo', { from: 'de', to: 'en', beam: 1 });
+  assert.equal(requests.filter((r) => r.type === 'translate').at(-1).payload.beam, 1);
+  await assistant.translate('Hallo', { from: 'de', to: 'en' });
+  assert.equal(requests.filter((r) => r.type === 'translate').at(-1).payload.beam, undefined, 'the core default');
+  for (const beam of [0, 9, 1.5, '2']) {
+    await assert.rejects(assistant.translate('Hallo', { from: 'de', to: 'en', beam }), (e) => e.name === 'InvalidArgumentError' && /beam/.test(e.message));
+  }
+  assert.equal(requests.filter((r) => r.type === 'translate').length, 2);
+});
+
 test('an English customer of an English shop: nothing is translated, nothing is loaded', async () => {
   const { assistant, requests } = await assistantWith(() => assert.fail('nothing to translate'));
   const result = await assistant.ask('Where is my order?');
