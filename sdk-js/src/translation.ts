@@ -287,12 +287,7 @@ export class Translator {
       const error = toKefuError(cause);
       throw new DataLossError(`${where('spm')}: the core refused the tokeniser: ${error.message}`);
     }
-    let weights: Uint8Array;
-    try {
-      weights = expandWeights(files.weights, where('weights'));
-    } catch (cause) {
-      throw toKefuError(cause);
-    }
+    const weights = expandWeights(files.weights, where('weights'));  // DataLossError names the file
     const session = async (role: 'encoder' | 'decoder') => {
       try {
         return await this.ort.InferenceSession.create(files[role], {

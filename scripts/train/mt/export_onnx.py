@@ -49,10 +49,11 @@ def quantize_rows(w):
     return q, scale.float()
 
 
-class QWeight(nn.Module):
-    """A [rows, cols] weight matrix (fp32; already int8-rounded when exporting quantised)."""
+class Weight(nn.Module):
+    """A weight matrix as the graph reads it (already int8-rounded by dequantized_state when
+    exporting quantised); a constant that export folds."""
 
-    def __init__(self, w, quantize=False):
+    def __init__(self, w):
         super().__init__()
         self.register_buffer("w", w.detach().float().clone())
 
@@ -73,16 +74,16 @@ def dequantized_state(model, quantize):
 
 
 class Attention(nn.Module):
-    def __init__(self, mha, heads, quantize):
+    def __init__(self, mha, heads):
         super().__init__()
         d = mha.embed_dim
         self.h, self.dh = heads, d // heads
         w, b = mha.in_proj_weight.detach(), mha.in_proj_bias.detach()
-        self.wq, self.wk, self.wv = (QWeight(w[i * d:(i + 1) * d], quantize) for i in range(3))
+        self.wq, self.wk, self.wv = (Weight(w[i * d:(i + 1) * d]) for i in range(3))
         self.register_buffer("bq", b[:d].clone())
         self.register_buffer("bk", b[d:2 * d].clone())
         self.register_buffer("bv", b[2 * d:].clone())
-        self.wo = QWeight(mha.out_proj.weight, quantize)
+        self.wo = Weight(mha.out_proj.weight)
         self.register_buffer("bo", mha.out_proj.bias.detach().clone())
 
     def split(self, x):  # [N,T,D] -> [N,H,T,dh]
@@ -106,11 +107,11 @@ class Attention(nn.Module):
 
 
 class FeedForward(nn.Module):
-    def __init__(self, layer, quantize):
+    def __init__(self, layer):
         super().__init__()
-        self.w1 = QWeight(layer.linear1.weight, quantize)
+        self.w1 = Weight(layer.linear1.weight)
         self.register_buffer("b1", layer.linear1.bias.detach().clone())
-        self.w2 = QWeight(layer.linear2.weight, quantize)
+        self.w2 = Weight(layer.linear2.weight)
         self.register_buffer("b2", layer.linear2.bias.detach().clone())
 
     def forward(self, x):
@@ -125,9 +126,9 @@ def layer_norm(ln):
 
 
 class Embedding(nn.Module):
-    def __init__(self, model, quantize):
+    def __init__(self, model):
         super().__init__()
-        self.table = QWeight(model.embed.weight, quantize)
+        self.table = Weight(model.embed.weight)
         self.scale = math.sqrt(model.d_model)
         self.register_buffer("pe", model.positions(MAX_POS, torch.device("cpu")))
 
@@ -136,18 +137,18 @@ class Embedding(nn.Module):
 
 
 class Encoder(nn.Module):
-    def __init__(self, model, heads, quantize):
+    def __init__(self, model, heads):
         super().__init__()
-        self.embed = Embedding(model, quantize)
+        self.embed = Embedding(model)
         self.layers = nn.ModuleList()
         for layer in model.encoder.layers:
             m = nn.Module()
             m.ln1, m.ln2 = layer_norm(layer.norm1), layer_norm(layer.norm2)
-            m.attn = Attention(layer.self_attn, heads, quantize)
-            m.ff = FeedForward(layer, quantize)
+            m.attn = Attention(layer.self_attn, heads)
+            m.ff = FeedForward(layer)
             self.layers.append(m)
         self.norm = layer_norm(model.encoder.norm)
-        self.cross = nn.ModuleList(Attention(l.multihead_attn, heads, quantize) for l in model.decoder.layers)
+        self.cross = nn.ModuleList(Attention(l.multihead_attn, heads) for l in model.decoder.layers)
 
     def forward(self, src):
         s = src.shape[1]
@@ -165,16 +166,16 @@ class Encoder(nn.Module):
 
 
 class DecoderStep(nn.Module):
-    def __init__(self, model, heads, quantize, embed):
+    def __init__(self, model, heads, embed):
         super().__init__()
         self.embed = embed
         self.layers = nn.ModuleList()
         for layer in model.decoder.layers:
             m = nn.Module()
             m.ln1, m.ln2, m.ln3 = layer_norm(layer.norm1), layer_norm(layer.norm2), layer_norm(layer.norm3)
-            m.self_attn = Attention(layer.self_attn, heads, quantize)
-            m.cross_attn = Attention(layer.multihead_attn, heads, quantize)
-            m.ff = FeedForward(layer, quantize)
+            m.self_attn = Attention(layer.self_attn, heads)
+            m.cross_attn = Attention(layer.multihead_attn, heads)
+            m.ff = FeedForward(layer)
             self.layers.append(m)
         self.norm = layer_norm(model.decoder.norm)
         self.register_buffer("out_bias", torch.zeros(model.embed.weight.shape[0]))
@@ -263,8 +264,7 @@ def externalize(out):
     with open(os.path.join(out, "weights.q8"), "wb") as f:
         f.write(bytes(pack))
     # The expanded file's sha256, so the runtime can check its expansion too.
-    config_extra = {"weights_bin_bytes": len(blob), "weights_bin_sha256": _h.sha256(bytes(blob)).hexdigest()}
-    return len(entries), len(blob), len(pack), config_extra
+    return len(entries), len(blob), len(pack)
 
 
 def sha256(path):
@@ -336,8 +336,8 @@ def main():
     shipped = train_mt.Translator(ck["config"]["vocab"])
     shipped.load_state_dict(dequantized_state(model, quantize))
     shipped.eval()
-    enc = Encoder(shipped, heads, quantize).eval()
-    dec = DecoderStep(shipped, heads, quantize, enc.embed).eval()
+    enc = Encoder(shipped, heads).eval()
+    dec = DecoderStep(shipped, heads, enc.embed).eval()
     t0 = time.time()
     src = torch.tensor([[sp.piece_to_id(f"<2{a.lang}>")] + sp.encode("Where is my order?") + [EOS]])
     with torch.no_grad():
@@ -347,7 +347,6 @@ def main():
                                         "cross_v": {1: "B", 3: "S"}, "src_bias": {0: "B", 1: "S"}},
                           do_constant_folding=True)
         ck_, cv_, sb_ = enc(src)
-        n = 2
         args = (torch.tensor([BOS, BOS]), torch.tensor([0]), torch.tensor([0, 0]), torch.tensor([0, 0]),
                 torch.zeros(layers, 1, heads, 0, dh), torch.zeros(layers, 1, heads, 0, dh), ck_, cv_, sb_)
         cache_axes = {1: "Nprev", 3: "T"}
@@ -361,7 +360,7 @@ def main():
                                         "src_bias": {0: "B", 1: "S"}, "logits": {0: "N"},
                                         "new_self_k": {1: "N", 3: "T1"}, "new_self_v": {1: "N", 3: "T1"}},
                           do_constant_folding=True)
-    count, fp32_bytes, q8_bytes, weights_info = externalize(out)
+    count, fp32_bytes, q8_bytes = externalize(out)
     print(f"exported in {time.time() - t0:.1f}s: {count} weight tensors, weights.bin {fp32_bytes:,} B, "
           f"weights.q8 {q8_bytes:,} B", flush=True)
     shutil.copyfile(os.path.join(data, "spm.model"), os.path.join(out, "spm.model"))
@@ -369,7 +368,7 @@ def main():
               "encoder_layers": len(model.encoder.layers), "d_model": d,
               "ffn": model.encoder.layers[0].linear1.out_features,
               "max_positions": MAX_POS, "languages": ["en", a.lang], "quantized": quantize,
-              "checkpoint_step": ck["state"]["step"], "weights_bin_bytes": weights_info["weights_bin_bytes"]}
+              "checkpoint_step": ck["state"]["step"], "weights_bin_bytes": fp32_bytes}
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
         f.write("\n")
@@ -379,8 +378,7 @@ def main():
     cases = [("de", "Where is my order GS-70345? I paid €49.90 last week."),
              ("en", "Ich möchte meine Bestellung stornieren."),
              ("de", "Thanks!")]
-    ref_model = train_mt.Translator(ck["config"]["vocab"])
-    ref_model.load_state_dict(dequantized_state(model, quantize))
+    ref_model = shipped  # the PyTorch model with exactly the exported weights
     for tgt, text in cases:
         tgt_lang = a.lang if tgt != "en" else "en"
         ids = train_mt.encode_source(sp, text, tgt_lang)

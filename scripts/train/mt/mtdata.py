@@ -103,29 +103,25 @@ LICENCES = {
 
 # ---------------------------------------------------------------- readers
 
-def read_chat(lang):
-    """The hand-written customer-service corpus; tag kefu-chat:<role>."""
-    path = os.path.join(PARALLEL, f"en-{lang}.jsonl")
+def _read_chat_file(path, lang, tag):
     if not os.path.exists(path):
         return
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 r = json.loads(line)
-                yield r["en"], r[lang], "kefu-chat:" + r.get("role", "unknown")
+                yield r["en"], r[lang], f"{tag}:" + r.get("role", "unknown")
+
+
+def read_chat(lang):
+    """The hand-written customer-service corpus; tag kefu-chat:<role>."""
+    return _read_chat_file(os.path.join(PARALLEL, f"en-{lang}.jsonl"), lang, "kefu-chat")
 
 
 def read_chat_extra(lang):
     """More hand-written customer-service turns, train only (never dev/test: adding them to
     en-<xx>.jsonl would move held-out lines); tag kefu-chat-extra:<role>."""
-    path = os.path.join(PARALLEL, "extra", f"en-{lang}.jsonl")
-    if not os.path.exists(path):
-        return
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                yield r["en"], r[lang], "kefu-chat-extra:" + r.get("role", "unknown")
+    return _read_chat_file(os.path.join(PARALLEL, "extra", f"en-{lang}.jsonl"), lang, "kefu-chat-extra")
 
 
 def read_tatoeba(lang):

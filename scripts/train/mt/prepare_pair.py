@@ -17,7 +17,6 @@ inputs give byte-identical outputs (no clock, no randomness, sorted inputs).
 
 import argparse
 import collections
-import datetime
 import json
 import os
 import shutil
