@@ -120,6 +120,7 @@ EMSCRIPTEN_BINDINGS(kefu_translator) {
       .function("advance", &advance)
       .function("done", &TranslationJob::done)
       .function("steps", &TranslationJob::steps)
+      .function("batches", &TranslationJob::batches)
       .function("result", &result);
   emscripten::class_<Translator>("Translator")
       .constructor<>()

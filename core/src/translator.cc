@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -25,12 +26,48 @@ class TranslationModel {
   std::array<int, kMaxPlaceholders + 1> placeholder{};  // [k] = id of ⟦k⟧
   std::vector<int8_t> placeholder_of;  // id -> k (0 = not a placeholder)
   std::vector<char> never;             // ids the decoder may never emit
+  std::vector<int32_t> never_ids;      // the same, as a list
   std::vector<char> byte;              // byte-fallback pieces <0xNN>
 };
 
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// sum_i exp(x[i] - mx) for x[i] <= mx (-inf gives 0). A branch-free exp (range reduction to
+// 2^n * e^r, |r| <= ln2/2, degree-6 polynomial; relative error ~2e-7) that the compiler
+// vectorises: the search runs this over the whole vocabulary for every hypothesis and step,
+// where libm's exp measured most of advance()'s time.
+double expSum(const float* x, size_t n, float mx) {
+  constexpr size_t kLanes = 8;
+  float acc[kLanes] = {};
+  const size_t whole = n - n % kLanes;
+  auto ex = [](float d) {  // d <= 0
+    d = std::max(d, -87.0f);
+    const float k = std::nearbyint(d * 1.44269504f);
+    const float r = d - k * 0.693145752f - k * 1.42860677e-6f;
+    float p = 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t bits;  // p * 2^k: k added to the exponent field (k >= -126, so no underflow below)
+    std::memcpy(&bits, &p, sizeof bits);
+    bits += static_cast<int32_t>(k) * (1 << 23);
+    float out;
+    std::memcpy(&out, &bits, sizeof out);
+    return out;
+  };
+  for (size_t i = 0; i < whole; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) acc[j] += ex(x[i + j] - mx);
+  }
+  double sum = 0;
+  for (size_t i = whole; i < n; ++i) sum += ex(x[i] - mx);
+  for (float a : acc) sum += a;
+  return sum;
+}
 
 // Looks a piece up; a missing piece comes back as unk, which is reported.
 Status pieceId(const sentencepiece::SentencePieceProcessor& sp, const std::string& piece, int& id) {
@@ -142,6 +179,9 @@ Status checkOptions(const TranslationOptions& o) {
   if (o.max_source_pieces < 16 || o.max_source_pieces > kModelMaxPositions - 6) {
     return invalidArgumentError("options.max_source_pieces: expected 16..250");
   }
+  if (o.max_batch_tokens < 16 || o.max_batch_tokens > 65536) {
+    return invalidArgumentError("options.max_batch_tokens: expected 16..65536");
+  }
   return okStatus();
 }
 
@@ -186,6 +226,8 @@ StatusOr<TranslationOptions> parseTranslationOptions(std::string_view json_text)
       KEFU_RETURN_IF_ERROR(integer(o.max_token_run));
     } else if (key == "max_source_pieces") {
       KEFU_RETURN_IF_ERROR(integer(o.max_source_pieces));
+    } else if (key == "max_batch_tokens") {
+      KEFU_RETURN_IF_ERROR(integer(o.max_batch_tokens));
     } else {
       return invalidArgumentError("options: unknown field \"" + key + "\"");
     }
@@ -214,7 +256,7 @@ nlohmann::json TranslationResult::toJson() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The job: beam search over all sentences at once.
+// The job: sentences sorted by length into batches; beam search over a batch's sentences at once.
 
 struct Hypothesis {
   std::vector<int32_t> tokens;  // generated, without BOS and EOS
@@ -230,7 +272,8 @@ struct Hypothesis {
 struct Segment {
   TextRange range;
   bool translate = false;
-  int enc_row = -1;
+  std::vector<int> source;  // encoder row: tags, pieces, </s>
+  int enc_row = -1;         // its row in its batch's encoder input
   int max_len = 0;
   std::array<int, kMaxPlaceholders + 1> ph_allowed{};  // occurrences of ⟦k⟧ in the source
   std::vector<Hypothesis> live;
@@ -244,12 +287,17 @@ struct TranslationJob::State {
   std::string text;
   std::vector<ProtectedSpan> spans;
   std::vector<Segment> segments;
-  EncoderInput encoder;
+  std::vector<std::vector<int>> batches;  // segment indices, each batch sorted by length
+  size_t batch = 0;                        // the batch being decoded
+  EncoderInput encoder;                    // batches[batch]'s
   StepInput step;
-  int steps = 0;
+  int steps = 0;       // all batches
+  int batch_steps = 0;  // the current batch's
   bool done = false;
   TranslationResult result;
 
+  void planBatches();
+  void startBatch(size_t index);
   void buildStep(int position);
   void bannedTokens(const Segment& seg, const Hypothesis& h, std::vector<int32_t>& out) const;
   void finish();
@@ -264,10 +312,50 @@ const EncoderInput& TranslationJob::encoderInput() const { return state_->encode
 const StepInput& TranslationJob::stepInput() const { return state_->step; }
 bool TranslationJob::done() const { return state_->done; }
 int TranslationJob::steps() const { return state_->steps; }
+int TranslationJob::batches() const { return static_cast<int>(state_->batches.size()); }
 
 StatusOr<TranslationResult> TranslationJob::result() const {
   if (!state_->done) return unavailableError("translation: not done yet (call advance())");
   return state_->result;
+}
+
+// Translatable segments sorted by source length (stable: ties keep text order), packed into
+// batches while rows x longest row stays within max_batch_tokens (one row at least).
+void TranslationJob::State::planBatches() {
+  std::vector<int> order;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (!segments[i].done) order.push_back(static_cast<int>(i));
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return segments[static_cast<size_t>(a)].source.size() < segments[static_cast<size_t>(b)].source.size();
+  });
+  batches.clear();
+  size_t cols = 0;
+  for (int i : order) {
+    const size_t len = segments[static_cast<size_t>(i)].source.size();  // sorted: the longest so far
+    if (batches.empty() || (batches.back().size() + 1) * std::max(cols, len) >
+                               static_cast<size_t>(options.max_batch_tokens)) {
+      batches.emplace_back();
+    }
+    batches.back().push_back(i);
+    cols = len;
+  }
+}
+
+void TranslationJob::State::startBatch(size_t index) {
+  batch = index;
+  batch_steps = 0;
+  const std::vector<int>& members = batches[index];
+  encoder = EncoderInput();
+  encoder.rows = static_cast<int>(members.size());
+  for (int i : members) encoder.cols = std::max(encoder.cols, static_cast<int>(segments[static_cast<size_t>(i)].source.size()));
+  encoder.ids.assign(static_cast<size_t>(encoder.rows) * static_cast<size_t>(encoder.cols), model->pad);
+  for (size_t r = 0; r < members.size(); ++r) {
+    Segment& seg = segments[static_cast<size_t>(members[r])];
+    seg.enc_row = static_cast<int>(r);
+    std::copy(seg.source.begin(), seg.source.end(), encoder.ids.begin() + r * static_cast<size_t>(encoder.cols));
+  }
+  buildStep(0);
 }
 
 void TranslationJob::State::buildStep(int position) {
@@ -275,7 +363,8 @@ void TranslationJob::State::buildStep(int position) {
   step.tokens.clear();
   step.reorder.clear();
   step.row_src.clear();
-  for (Segment& seg : segments) {
+  for (int i : batches[batch]) {
+    Segment& seg = segments[static_cast<size_t>(i)];
     if (seg.done) continue;
     for (Hypothesis& h : seg.live) {
       step.tokens.push_back(h.tokens.empty() ? model->bos : h.tokens.back());
@@ -341,8 +430,9 @@ Status TranslationJob::advance(const float* logits, size_t rows, size_t vocab) {
   std::vector<Candidate> cands;
   std::vector<int32_t> banned;
   std::vector<float> lp(vocab);
-  std::vector<int32_t> order(vocab);
-  for (Segment& seg : s.segments) {
+  std::array<int32_t, 16> top{};  // 2 * beam <= 16
+  for (int i : s.batches[s.batch]) {
+    Segment& seg = s.segments[static_cast<size_t>(i)];
     if (seg.done) continue;
     cands.clear();
     for (size_t p = 0; p < seg.live.size(); ++p) {
@@ -350,23 +440,31 @@ Status TranslationJob::advance(const float* logits, size_t rows, size_t vocab) {
       const float* row = logits + static_cast<size_t>(h.row) * vocab;
       // log-softmax over the tokens the decoder may emit.
       s.bannedTokens(seg, h, banned);
-      for (size_t v = 0; v < vocab; ++v) lp[v] = s.model->never[v] ? kNegInf : row[v];
+      std::copy(row, row + vocab, lp.begin());
+      for (int32_t v : s.model->never_ids) lp[static_cast<size_t>(v)] = kNegInf;
       for (int32_t b : banned) lp[static_cast<size_t>(b)] = kNegInf;
-      const float mx = *std::max_element(lp.begin(), lp.end());
+      // The 2 * beam best tokens (ties: the lower id first) and the maximum, in one pass.
+      const size_t k = std::min(static_cast<size_t>(2 * beam), vocab);
+      size_t found = 0;
+      for (size_t v = 0; v < vocab; ++v) {
+        const float x = lp[v];
+        if (found == k && !(x > lp[static_cast<size_t>(top[k - 1])])) continue;
+        size_t j = found < k ? found++ : k - 1;
+        while (j > 0 && x > lp[static_cast<size_t>(top[j - 1])]) {
+          top[j] = top[j - 1];
+          --j;
+        }
+        top[j] = static_cast<int32_t>(v);
+      }
+      const float mx = lp[static_cast<size_t>(top[0])];
       if (mx == kNegInf || std::isinf(mx)) {  // nothing allowed (or +inf): end the sentence
         cands.push_back({h.score - 1e4, static_cast<int>(p), s.model->eos});
         continue;
       }
-      double sum = 0;
-      for (float x : lp) sum += x == kNegInf ? 0.0 : std::exp(static_cast<double>(x - mx));
-      const double logZ = mx + std::log(sum);
-      const size_t k = std::min(static_cast<size_t>(2 * beam), vocab);
-      for (size_t v = 0; v < vocab; ++v) order[v] = static_cast<int32_t>(v);
-      std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                        [&](int32_t a, int32_t b) { return lp[a] > lp[b] || (lp[a] == lp[b] && a < b); });
-      for (size_t i = 0; i < k; ++i) {
-        if (lp[order[i]] == kNegInf) break;
-        cands.push_back({h.score + (lp[order[i]] - logZ), static_cast<int>(p), order[i]});
+      const double logZ = mx + std::log(expSum(lp.data(), vocab, mx));
+      for (size_t i = 0; i < found; ++i) {
+        if (lp[static_cast<size_t>(top[i])] == kNegInf) break;
+        cands.push_back({h.score + (lp[static_cast<size_t>(top[i])] - logZ), static_cast<int>(p), top[i]});
       }
     }
     std::stable_sort(cands.begin(), cands.end(),
@@ -396,13 +494,17 @@ Status TranslationJob::advance(const float* logits, size_t rows, size_t vocab) {
     if (seg.live.empty() || static_cast<int>(seg.finished.size()) >= beam) seg.done = true;
   }
   ++s.steps;
-  const bool anyLive = std::any_of(s.segments.begin(), s.segments.end(),
-                                   [](const Segment& g) { return !g.done; });
-  if (!anyLive) {
+  ++s.batch_steps;
+  const std::vector<int>& members = s.batches[s.batch];
+  const bool anyLive = std::any_of(members.begin(), members.end(),
+                                   [&](int i) { return !s.segments[static_cast<size_t>(i)].done; });
+  if (anyLive) {
+    s.buildStep(s.batch_steps);
+  } else if (s.batch + 1 < s.batches.size()) {
+    s.startBatch(s.batch + 1);
+  } else {
     s.finish();
-    return okStatus();
   }
-  s.buildStep(s.steps);
   return okStatus();
 }
 
@@ -524,6 +626,9 @@ Status Translator::load(std::string_view spm_model_bytes, std::string pair_lang)
       m->never[static_cast<size_t>(id)] = 1;
     }
   }
+  for (int id = 0; id < m->vocab; ++id) {
+    if (m->never[static_cast<size_t>(id)]) m->never_ids.push_back(id);
+  }
   m->pair_lang = std::move(pair_lang);
   model_ = std::move(m);
   return okStatus();
@@ -558,7 +663,6 @@ StatusOr<TranslationJob> Translator::begin(std::string_view text, std::string_vi
   // Sentences, then pieces; a sentence over max_source_pieces is cut at a comma or space.
   std::vector<TextRange> work = splitSentences(src, st->spans);
   std::reverse(work.begin(), work.end());  // a stack, first sentence on top
-  std::vector<std::vector<int>> rowsIds;
   while (!work.empty()) {
     TextRange r = work.back();
     work.pop_back();
@@ -596,13 +700,10 @@ StatusOr<TranslationJob> Translator::begin(std::string_view text, std::string_vi
       const int limit = static_cast<int>(options.max_length_ratio * static_cast<double>(ids.size())) +
                         options.max_length_extra;
       seg.max_len = std::max(1, std::min(kMaxTargetTokens, limit));
-      seg.enc_row = static_cast<int>(rowsIds.size());
-      std::vector<int> row;
-      row.push_back(to == "en" ? model_->tag_en : model_->tag_xx);
-      if (to != "en" && options.formal) row.push_back(model_->formal);
-      row.insert(row.end(), ids.begin(), ids.end());
-      row.push_back(model_->eos);
-      rowsIds.push_back(std::move(row));
+      seg.source.push_back(to == "en" ? model_->tag_en : model_->tag_xx);
+      if (to != "en" && options.formal) seg.source.push_back(model_->formal);
+      seg.source.insert(seg.source.end(), ids.begin(), ids.end());
+      seg.source.push_back(model_->eos);
       seg.live.push_back(Hypothesis());
     } else {
       seg.done = true;
@@ -610,17 +711,11 @@ StatusOr<TranslationJob> Translator::begin(std::string_view text, std::string_vi
     st->segments.push_back(std::move(seg));
   }
 
-  EncoderInput& enc = st->encoder;
-  enc.rows = static_cast<int>(rowsIds.size());
-  for (const auto& row : rowsIds) enc.cols = std::max(enc.cols, static_cast<int>(row.size()));
-  enc.ids.assign(static_cast<size_t>(enc.rows) * static_cast<size_t>(enc.cols), model_->pad);
-  for (size_t r = 0; r < rowsIds.size(); ++r) {
-    std::copy(rowsIds[r].begin(), rowsIds[r].end(), enc.ids.begin() + r * static_cast<size_t>(enc.cols));
-  }
-  if (enc.rows == 0) {
+  st->planBatches();
+  if (st->batches.empty()) {
     st->finish();
   } else {
-    st->buildStep(0);
+    st->startBatch(0);
   }
   return TranslationJob(std::move(st));
 }

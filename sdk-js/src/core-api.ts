@@ -120,10 +120,13 @@ export interface CoreAssistant {
 
 /** One translation in progress: the core tokenises and searches, the SDK runs the ONNX networks. */
 export interface CoreTranslationJob {
-  /** The encoder's `src` ids, row-major [rows, cols]. */
+  /** The current batch's encoder `src` ids, row-major [rows, cols] (new whenever position is 0). */
   encoderInput(): { rows: number; cols: number; ids: Int32Array };
   done(): boolean;
-  /** The decoder's inputs for the next step ([N] each; `position` is the step). */
+  /** How many batches of sentences (sorted by length) the job decodes, one after the other. */
+  batches(): number;
+  /** The decoder's inputs for the next step ([N] each; `position` is the step in the batch: 0
+   *  starts a batch, with a fresh encoder run and an empty cache). */
   stepInput(): { tokens: Int32Array; reorder: Int32Array; rowSrc: Int32Array; position: number };
   /** Hands the decoder's logits [rows, vocab] back; the search picks the next tokens. */
   advance(logits: Float32Array, rows: number): CoreStatus<null> | void;

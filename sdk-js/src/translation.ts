@@ -330,29 +330,35 @@ export class Translator {
     };
   }
 
-  /** One model run: encoder once, then the decoder step by step until the core's search is done. */
+  /** One model run: per batch of sentences (the core sorts them by length), the encoder once, then
+   *  the decoder step by step; until the core's search is done. */
   private async runHop(pair: LoadedPair, text: string, from: string, to: string, options: Required<TranslateOptions>): Promise<CoreTranslationResult> {
     const { Tensor } = this.ort;
     const { layers, heads, head_dim: headDim, max_positions: maxPositions } = pair.config;
     const job: CoreTranslationJob = coreValue(this.assistant.beginTranslation!(text, from, to, { formal: options.formal, beam: options.beam }));
     try {
-      const input = job.encoderInput();
-      const encoded = await pair.encoder.run({ src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]) });
-      const { cross_k: crossK, cross_v: crossV, src_bias: srcBias } = encoded;
-      if (!crossK || !crossV || !srcBias) throw new InternalError(`${pair.entry.name}: the encoder did not return cross_k, cross_v and src_bias`);
+      let cross: Record<'cross_k' | 'cross_v' | 'src_bias', OrtTensor> | undefined;
       let selfK: OrtTensor | undefined;
       let selfV: OrtTensor | undefined;
+      // The core stops each batch at max_positions; this only guards against a search that never ends.
+      const stepLimit = (maxPositions + 1) * Math.max(1, job.batches());
       for (let step = 0; !job.done(); step++) {
-        // The core stops at max_positions; this only guards against a search that never ends.
-        if (step > maxPositions + 1) throw new InternalError(`${pair.entry.name}: the search did not finish within ${maxPositions} steps`);
+        if (step > stepLimit) throw new InternalError(`${pair.entry.name}: the search did not finish within ${stepLimit} steps`);
         const s = job.stepInput();
         const rows = s.tokens.length;
-        if (!selfK || !selfV) {
-          // Step 0: an empty self-attention cache with as many rows as the first step has, so
-          // whatever the core's first reorder indices are (each < rows), they are in range.
+        if (s.position === 0) {
+          // A batch starts: its encoder run, and an empty self-attention cache with as many rows
+          // as the first step has, so whatever the first reorder indices are (each < rows), they
+          // are in range.
+          const input = job.encoderInput();
+          const encoded = await pair.encoder.run({ src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]) });
+          const { cross_k: crossK, cross_v: crossV, src_bias: srcBias } = encoded;
+          if (!crossK || !crossV || !srcBias) throw new InternalError(`${pair.entry.name}: the encoder did not return cross_k, cross_v and src_bias`);
+          cross = { cross_k: crossK, cross_v: crossV, src_bias: srcBias };
           selfK = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
           selfV = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
         }
+        if (!cross || !selfK || !selfV) throw new InternalError(`${pair.entry.name}: the core's first step was not at position 0`);
         const out = await pair.decoder.run({
           token: new Tensor('int64', int64(s.tokens), [rows]),
           position: new Tensor('int64', BigInt64Array.of(BigInt(s.position)), [1]),
@@ -360,9 +366,7 @@ export class Translator {
           row_src: new Tensor('int64', int64(s.rowSrc), [rows]),
           self_k: selfK,
           self_v: selfV,
-          cross_k: crossK,
-          cross_v: crossV,
-          src_bias: srcBias,
+          ...cross,
         });
         const logits = out.logits;
         if (!logits || !(logits.data instanceof Float32Array)) throw new InternalError(`${pair.entry.name}: the decoder returned no float32 logits`);

@@ -76,23 +76,35 @@ struct Run {
   kefu::TranslationResult result;
   std::vector<int> emitted;  // every token fed back to the decoder after step 0
   int steps = 0;
+  int batches = 0;
+  std::vector<std::pair<int, int>> shapes;  // encoder rows x cols of each batch
 };
 
 Run run(kefu::TranslationJob& job, const Net& net) {
   const int vocab = translator().vocabularySize();
-  const kefu::EncoderInput& enc = job.encoderInput();
-  std::vector<std::vector<int>> sources(static_cast<size_t>(enc.rows));
-  for (int r = 0; r < enc.rows; ++r) {
-    for (int c = 0; c < enc.cols; ++c) {
-      const int t = enc.ids[static_cast<size_t>(r * enc.cols + c)];
-      if (t != 0) sources[static_cast<size_t>(r)].push_back(t);
-    }
-  }
   Run out;
+  std::vector<std::vector<int>> sources;  // the current batch's encoder rows, unpadded
   std::vector<std::vector<int>> cache;
+  int batchSteps = 0;
   while (!job.done()) {
     const kefu::StepInput& s = job.stepInput();
-    REQUIRE(s.position == out.steps);
+    if (s.position == 0) {  // a batch starts: "run the encoder", empty cache
+      const kefu::EncoderInput& enc = job.encoderInput();
+      REQUIRE(enc.rows > 0);
+      REQUIRE(enc.ids.size() == static_cast<size_t>(enc.rows * enc.cols));
+      sources.assign(static_cast<size_t>(enc.rows), {});
+      for (int r = 0; r < enc.rows; ++r) {
+        for (int c = 0; c < enc.cols; ++c) {
+          const int t = enc.ids[static_cast<size_t>(r * enc.cols + c)];
+          if (t != 0) sources[static_cast<size_t>(r)].push_back(t);
+        }
+      }
+      cache.clear();
+      batchSteps = 0;
+      ++out.batches;
+      out.shapes.emplace_back(enc.rows, enc.cols);
+    }
+    REQUIRE(s.position == batchSteps);
     REQUIRE(s.position < kefu::kModelMaxPositions);
     std::vector<std::vector<int>> next;
     std::vector<float> logits;
@@ -111,9 +123,11 @@ Run run(kefu::TranslationJob& job, const Net& net) {
       logits.insert(logits.end(), row.begin(), row.end());
       next.push_back(std::move(h));
     }
+    for (int32_t src : s.row_src) REQUIRE(static_cast<size_t>(src) < sources.size());
     cache = std::move(next);
     REQUIRE(job.advance(logits.data(), s.tokens.size(), static_cast<size_t>(vocab)).ok());
     ++out.steps;
+    ++batchSteps;
     REQUIRE(out.steps < 300);
   }
   auto r = job.result();
@@ -200,6 +214,9 @@ TEST_CASE("translator: options from JSON") {
   CHECK(kefu::parseTranslationOptions(R"({"beam":"2"})").status().message() ==
         "options.beam: expected an integer");
   CHECK(!kefu::parseTranslationOptions(R"({"beam":9})").ok());
+  CHECK(kefu::parseTranslationOptions(R"({"max_batch_tokens":256})")->max_batch_tokens == 256);
+  CHECK(kefu::parseTranslationOptions(R"({"max_batch_tokens":8})").status().message() ==
+        "options.max_batch_tokens: expected 16..65536");
   CHECK(!kefu::parseTranslationOptions(R"({"bream":2})").ok());
   CHECK(!kefu::parseTranslationOptions("[1]").ok());
 }
@@ -464,7 +481,7 @@ TEST_CASE("translator: sentence splitting keeps separators and spans") {
   CHECK(g[0].start == 7);
 }
 
-TEST_CASE("translator: a 5,000-character message decodes as one batch, all in order") {
+TEST_CASE("translator: a 5,000-character message decodes in length-sorted batches, all in order") {
   REQUIRE_SPM();
   std::string text;
   int i = 0;
@@ -472,6 +489,7 @@ TEST_CASE("translator: a 5,000-character message decodes as one batch, all in or
     text += "Order GS-" + std::to_string(70000 + i) + " costs \u20ac" + std::to_string(i) +
             ".50 and goes to buyer" + std::to_string(i) + "@example.com. ";
     if (i % 4 == 3) text += "\n\n";
+    if (i % 5 == 4) text += "Thanks! ";  // short sentences between long ones
     ++i;
   }
   // One long sentence without punctuation: split at spaces below 200 pieces.
@@ -481,14 +499,31 @@ TEST_CASE("translator: a 5,000-character message decodes as one batch, all in or
   o.beam = 2;
   o.no_repeat_ngram = 0;  // the long sentence repeats "worda wordb ..." on purpose
   kefu::TranslationJob job = begin(text, o);
-  const kefu::EncoderInput& enc = job.encoderInput();
-  CHECK(enc.rows > i);
-  CHECK(enc.cols <= 200 + 3);
-  CHECK(job.stepInput().tokens.size() == static_cast<size_t>(enc.rows));
+  CHECK(job.stepInput().tokens.size() == static_cast<size_t>(job.encoderInput().rows));
   const Run r = run(job, copyNet());
   CHECK(r.result.text == text);
   CHECK(r.result.missing_placeholders.empty());
   CHECK(r.result.protected_spans.size() == static_cast<size_t>(3 * i));
+  CHECK(r.batches == job.batches());
+  CHECK(r.batches > 1);
+  int rows = 0;
+  for (size_t b = 0; b < r.shapes.size(); ++b) {
+    const auto [batchRows, cols] = r.shapes[b];
+    rows += batchRows;
+    CHECK(cols <= 200 + 3);
+    CHECK((batchRows == 1 || batchRows * cols <= o.max_batch_tokens));  // padded tokens bounded
+    if (b > 0) CHECK(cols >= r.shapes[b - 1].second);                  // shortest first
+  }
+  CHECK(rows > i + i / 5);
+  CHECK(r.shapes.front().second < r.shapes.back().second);
+
+  // One batch for everything when the budget allows: the same translation.
+  o.max_batch_tokens = 65536;
+  kefu::TranslationJob one = begin(text, o);
+  const Run single = run(one, copyNet());
+  CHECK(single.batches == 1);
+  CHECK(single.shapes.at(0).first == rows);
+  CHECK(single.result.text == r.result.text);
 }
 
 TEST_CASE("translator: the assistant uses the knowledge base's glossary") {

@@ -8,9 +8,12 @@
 //   if (!t.load(spmBytes, "de").ok()) ...;                    // en-de model, both directions
 //   auto job = t.begin("Wo ist Bestellung GS-70345?", "de", "en", {}, glossary);
 //   if (!job.ok()) report(job.status());
-//   encoder.run(job->encoderInput());                          // src int64 [rows, cols]
 //   while (!job->done()) {
 //     const kefu::StepInput& s = job->stepInput();             // token, position, reorder, row_src
+//     if (s.position == 0) {                                   // a batch of sentences starts:
+//       encoder.run(job->encoderInput());                      // src int64 [rows, cols]
+//       decoder.clearCache();
+//     }
 //     std::vector<float> logits = decoder.run(s);              // [s.tokens.size(), vocab]
 //     if (!job->advance(logits.data(), s.tokens.size(), vocab).ok()) ...;
 //   }
@@ -47,17 +50,22 @@ struct TranslationOptions {
   int no_repeat_ngram = 3;           // a token n-gram never repeats in a hypothesis (0 = off)
   int max_token_run = 4;             // the same token at most this often in a row (0 = off)
   int max_source_pieces = 200;       // longer sentences are split at commas or spaces (16..250)
+  // Sentences are sorted by length and encoded/decoded in batches of at most this many padded
+  // source tokens (rows x cols; a longer sentence is a batch of its own), so a long message's
+  // short sentences are not padded to its longest one. 16..65536.
+  int max_batch_tokens = 1024;
 };
 constexpr int kMaxTargetTokens = 250;
 
 // {"beam":2, "formal":true, "max_length_ratio":2, "max_length_extra":10, "length_penalty":1,
-//  "no_repeat_ngram":3, "max_token_run":4, "max_source_pieces":200}, every field optional; ""
+//  "no_repeat_ngram":3, "max_token_run":4, "max_source_pieces":200, "max_batch_tokens":1024},
+//  every field optional; ""
 // gives the defaults. Fails with invalid_argument naming the field (wrong type, out of range,
 // unknown field).
 StatusOr<TranslationOptions> parseTranslationOptions(std::string_view json_text);
 
-// What the encoder runs on: `rows` sentences of `cols` ids each, row-major, right-padded with 0.
-// Row layout: [<2target>] [<formal>]? pieces... </s>.
+// What the encoder runs on for the current batch: `rows` sentences of `cols` ids each, row-major,
+// right-padded with 0. Row layout: [<2target>] [<formal>]? pieces... </s>.
 struct EncoderInput {
   int rows = 0;
   int cols = 0;
@@ -66,10 +74,10 @@ struct EncoderInput {
 
 // What the decoder runs on at one step; all vectors have one entry per live hypothesis row.
 struct StepInput {
-  int position = 0;              // step index t (0-based), the same for every row
+  int position = 0;              // step index t in the current batch (0: a batch starts)
   std::vector<int32_t> tokens;   // last token of each hypothesis (BOS at step 0)
   std::vector<int32_t> reorder;  // row of the previous step's cache each row continues
-  std::vector<int32_t> row_src;  // encoder row (sentence) each row belongs to
+  std::vector<int32_t> row_src;  // row of encoderInput() (sentence) each row belongs to
 };
 
 struct TranslatedSegment {
@@ -102,9 +110,11 @@ class TranslationJob {
   TranslationJob& operator=(TranslationJob&&) noexcept;
   ~TranslationJob();
 
-  // The encoder's input; rows == 0 when there is nothing to translate (then done() is true).
+  // The encoder's input for the current batch; rows == 0 when there is nothing to translate
+  // (then done() is true). It changes whenever stepInput().position is 0.
   const EncoderInput& encoderInput() const;
-  // The decoder's input for the current step. Meaningless once done().
+  // The decoder's input for the current step. Meaningless once done(). Position 0 starts a
+  // batch: run the encoder on encoderInput() and start from an empty self-attention cache.
   const StepInput& stepInput() const;
   // Hands back the decoder's raw logits for stepInput(): `rows` x `vocab` floats, row-major.
   // Fails with invalid_argument when rows != stepInput().tokens.size() or vocab differs from
@@ -112,8 +122,10 @@ class TranslationJob {
   Status advance(const float* logits, size_t rows, size_t vocab);
   // True when every sentence finished (</s> on all beams, length limit, or nothing to decode).
   bool done() const;
-  // Decoding steps taken so far.
+  // Decoding steps taken so far (all batches).
   int steps() const;
+  // Encoder batches of this job (0 when there is nothing to translate).
+  int batches() const;
   // The translation. Fails with unavailable before done().
   StatusOr<TranslationResult> result() const;
 
