@@ -35,6 +35,9 @@ def main():
     ap.add_argument("--lang", required=True)
     ap.add_argument("--lines", type=int, default=500)
     ap.add_argument("--beam", type=int, default=0, help="beam size (0: the runtime's default)")
+    ap.add_argument("--models", help="models directory of an experiment (DIR/manifest.json, DIR/mt/en-<xx>/; "
+                                     "export_onnx.py --out DIR/mt); default: the shipped models/")
+    ap.add_argument("--out", help="report path (default build/bench/mt-en-<xx>.json)")
     a = ap.parse_args()
     pair = f"en-{a.lang}"
     path = os.path.join(ROOT, "build", "mt-data", pair, "test.tsv")
@@ -48,7 +51,8 @@ def main():
                 rows.append(cols)
     rows = rows[: a.lines]
     # A pair without a shipped model still gets its peer measured (Apertium for en-es).
-    has_model = os.path.exists(os.path.join(ROOT, "models", "mt", pair, "config.json"))
+    models = os.path.abspath(a.models) if a.models else os.path.join(ROOT, "models")
+    has_model = os.path.exists(os.path.join(models, "mt", pair, "config.json"))
     report = {"pair": pair, "lines": len(rows),
               "composition": ", ".join(f"{sum(1 for r in rows if r[2].startswith(k))} {k}" for k in ("kefu-chat", "tatoeba")),
               "decoding": f"beam {a.beam or '2 (the runtime default)'}, formal register towards {a.lang}", "directions": {}, "samples": []}
@@ -66,6 +70,8 @@ def main():
             cmd = ["scripts/kefu", "translate", "--from", src_lang, "--to", tgt_lang]
             if a.beam:
                 cmd += ["--beam", str(a.beam)]
+            if a.models:
+                cmd += ["--models", models]
             hyp, seconds = run(cmd, src)
             res["kefu"] = {"all": score(hyp, None), "chat": score(hyp, "kefu-chat"), "tatoeba": score(hyp, "tatoeba"),
                            "seconds_node_cli": round(seconds, 1), "words": words}
@@ -80,8 +86,9 @@ def main():
               + (f"Kefu chrF {res['kefu']['all']} (chat {res['kefu']['chat']}, tatoeba {res['kefu']['tatoeba']})"
                  if has_model else "Kefu: no model shipped for this pair")
               + (f"; Apertium {res['apertium']['all']}" if "apertium" in res else ""), flush=True)
-    os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "build", "bench", f"mt-{pair}.json"), "w", encoding="utf-8") as f:
+    out = a.out or os.path.join(ROOT, "build", "bench", f"mt-{pair}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
         json.dump(report, f, ensure_ascii=False, indent=1)
     return 0
 
