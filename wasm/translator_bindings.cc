@@ -48,6 +48,7 @@ val encoderInput(const TranslationJob& job) {
   out.set("rows", e.rows);
   out.set("cols", e.cols);
   out.set("ids", int32Array(e.ids));
+  out.set("outputIds", int32Array(e.output_ids));
   return out;
 }
 
@@ -83,8 +84,13 @@ val result(const TranslationJob& job) {
   return toJs(kefu::StatusOr<nlohmann::json>(r->toJson()));
 }
 
-val translatorLoad(Translator& t, const std::string& bytes, const std::string& lang) {
-  return toJs(t.load(bytes, lang));
+// An optional byte argument: undefined or null -> empty.
+std::string optionalBytes(const val& v) {
+  return v.isUndefined() || v.isNull() ? std::string() : v.as<std::string>();
+}
+
+val translatorLoad(Translator& t, const std::string& bytes, const std::string& lang, const val& shortlist) {
+  return toJs(t.load(bytes, lang, optionalBytes(shortlist)));
 }
 val translatorBegin(const Translator& t, const std::string& text, const std::string& from,
                     const std::string& to, const val& options, const val& glossary) {
@@ -102,8 +108,9 @@ val translatorBegin(const Translator& t, const std::string& text, const std::str
 namespace kefu {
 namespace wasm {
 
-val loadTranslationModel(Assistant& a, const std::string& lang, const std::string& bytes) {
-  return toJs(a.loadTranslationModel(lang, bytes));
+val loadTranslationModel(Assistant& a, const std::string& lang, const std::string& bytes,
+                         const val& shortlist) {
+  return toJs(a.loadTranslationModel(lang, bytes, optionalBytes(shortlist)));
 }
 val beginTranslation(Assistant& a, const std::string& text, const std::string& from,
                      const std::string& to, const val& options) {

@@ -12,9 +12,10 @@
 namespace kefu {
 namespace wasm {
 
-// {ok:true, value:null} or {ok:false, code, message}.
+// {ok:true, value:null} or {ok:false, code, message}; shortlist: shortlist.bin bytes, or
+// undefined / null for none.
 emscripten::val loadTranslationModel(Assistant& a, const std::string& lang,
-                                     const std::string& bytes);
+                                     const std::string& bytes, const emscripten::val& shortlist);
 // {ok:true, value: TranslationJob} or {ok:false, code, message}; options: object, JSON text or
 // undefined.
 emscripten::val beginTranslation(Assistant& a, const std::string& text, const std::string& from,

@@ -401,9 +401,10 @@ StatusOr<json> Assistant::businessStatus(std::string_view now_json) const {
   return businessJson(*kb_, *time);
 }
 
-Status Assistant::loadTranslationModel(std::string_view lang, std::string_view spm_bytes) {
+Status Assistant::loadTranslationModel(std::string_view lang, std::string_view spm_bytes,
+                                       std::string_view shortlist_bytes) {
   Translator t;
-  KEFU_RETURN_IF_ERROR(t.load(spm_bytes, std::string(lang)));
+  KEFU_RETURN_IF_ERROR(t.load(spm_bytes, std::string(lang), shortlist_bytes));
   translators_[std::string(lang)] = std::move(t);
   return okStatus();
 }

@@ -28,11 +28,60 @@ class TranslationModel {
   std::vector<char> never;             // ids the decoder may never emit
   std::vector<int32_t> never_ids;      // the same, as a list
   std::vector<char> byte;              // byte-fallback pieces <0xNN>
+  // Lexical shortlist (shortlist.bin), per direction [0] into pair_lang, [1] into English:
+  // the frequent target ids, and per source id `per_piece` candidate ids (0 = none).
+  int per_piece = 0;
+  std::array<std::vector<int32_t>, 2> frequent;
+  std::array<std::vector<int32_t>, 2> candidates;
+  bool hasShortlist() const { return per_piece > 0; }
 };
 
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// shortlist.bin: "KEFUSL01", u32 vocab, u32 per_piece, u32 frequent, then per direction
+// (into the pair's language, into English) `frequent` u16 ids and vocab x per_piece u16 ids.
+Status parseShortlist(std::string_view bytes, TranslationModel& m) {
+  constexpr std::string_view kMagic = "KEFUSL01";
+  const auto u32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + static_cast<size_t>(i)]);
+    return v;
+  };
+  if (bytes.size() < 20 || bytes.substr(0, 8) != kMagic) {
+    return dataLossError("translation shortlist: not a Kefu shortlist (magic KEFUSL01)");
+  }
+  const uint32_t vocab = u32(8), per_piece = u32(12), frequent = u32(16);
+  if (vocab != static_cast<uint32_t>(m.vocab) || per_piece == 0 || per_piece > 256 || frequent > 65535) {
+    return dataLossError("translation shortlist: made for " + std::to_string(vocab) +
+                         " pieces, the vocabulary has " + std::to_string(m.vocab));
+  }
+  const size_t per_direction = (static_cast<size_t>(frequent) + static_cast<size_t>(vocab) * per_piece) * 2;
+  if (bytes.size() != 20 + 2 * per_direction) {
+    return dataLossError("translation shortlist: " + std::to_string(bytes.size()) + " bytes, expected " +
+                         std::to_string(20 + 2 * per_direction) + " (truncated or corrupted)");
+  }
+  size_t at = 20;
+  const auto u16 = [&]() {
+    const int32_t v = static_cast<unsigned char>(bytes[at]) | (static_cast<unsigned char>(bytes[at + 1]) << 8);
+    at += 2;
+    return v;
+  };
+  for (int d = 0; d < 2; ++d) {
+    m.frequent[d].clear();
+    m.candidates[d].assign(static_cast<size_t>(vocab) * per_piece, 0);
+    for (uint32_t i = 0; i < frequent; ++i) m.frequent[d].push_back(u16());
+    for (int32_t& c : m.candidates[d]) c = u16();
+    const auto bad = [&](int32_t id) { return id >= m.vocab; };
+    if (std::any_of(m.frequent[d].begin(), m.frequent[d].end(), bad) ||
+        std::any_of(m.candidates[d].begin(), m.candidates[d].end(), bad)) {
+      return dataLossError("translation shortlist: an id beyond the vocabulary");
+    }
+  }
+  m.per_piece = static_cast<int>(per_piece);
+  return okStatus();
+}
 
 // sum_i exp(x[i] - mx) for x[i] <= mx (-inf gives 0). A branch-free exp (range reduction to
 // 2^n * e^r, |r| <= ln2/2, degree-6 polynomial; relative error ~2e-7) that the compiler
@@ -287,9 +336,11 @@ struct TranslationJob::State {
   std::string text;
   std::vector<ProtectedSpan> spans;
   std::vector<Segment> segments;
+  bool to_english = false;
   std::vector<std::vector<int>> batches;  // segment indices, each batch sorted by length
   size_t batch = 0;                        // the batch being decoded
   EncoderInput encoder;                    // batches[batch]'s
+  std::vector<int32_t> column;             // vocabulary id -> its logits column (-1: not scored)
   StepInput step;
   int steps = 0;       // all batches
   int batch_steps = 0;  // the current batch's
@@ -298,6 +349,7 @@ struct TranslationJob::State {
 
   void planBatches();
   void startBatch(size_t index);
+  void pickOutputIds();
   void buildStep(int position);
   void bannedTokens(const Segment& seg, const Hypothesis& h, std::vector<int32_t>& out) const;
   void finish();
@@ -355,7 +407,39 @@ void TranslationJob::State::startBatch(size_t index) {
     seg.enc_row = static_cast<int>(r);
     std::copy(seg.source.begin(), seg.source.end(), encoder.ids.begin() + r * static_cast<size_t>(encoder.cols));
   }
+  pickOutputIds();
   buildStep(0);
+}
+
+// The vocabulary ids the decoder scores in this batch: all of them without a shortlist; with
+// one, the direction's frequent ids, the candidates of every source piece, the source pieces
+// themselves (names and codes are copied), </s> and the placeholders — never an id the search
+// would mask anyway.
+void TranslationJob::State::pickOutputIds() {
+  std::vector<int32_t>& ids = encoder.output_ids;
+  ids.clear();
+  column.assign(static_cast<size_t>(model->vocab), -1);
+  if (!model->hasShortlist()) {
+    for (int32_t v = 0; v < model->vocab; ++v) ids.push_back(v);
+  } else {
+    const int d = to_english ? 1 : 0;
+    std::vector<char> keep(static_cast<size_t>(model->vocab), 0);
+    for (int32_t t : model->frequent[d]) keep[static_cast<size_t>(t)] = 1;
+    const size_t k = static_cast<size_t>(model->per_piece);
+    for (int i : batches[batch]) {
+      for (int32_t src : segments[static_cast<size_t>(i)].source) {
+        keep[static_cast<size_t>(src)] = 1;
+        const int32_t* row = model->candidates[d].data() + static_cast<size_t>(src) * k;
+        for (size_t j = 0; j < k; ++j) keep[static_cast<size_t>(row[j])] = 1;
+      }
+    }
+    keep[static_cast<size_t>(model->eos)] = 1;
+    for (int p = 1; p <= kMaxPlaceholders; ++p) keep[static_cast<size_t>(model->placeholder[p])] = 1;
+    for (int32_t v = 0; v < model->vocab; ++v) {
+      if (keep[static_cast<size_t>(v)] && !model->never[static_cast<size_t>(v)]) ids.push_back(v);
+    }
+  }
+  for (size_t c = 0; c < ids.size(); ++c) column[static_cast<size_t>(ids[c])] = static_cast<int32_t>(c);
 }
 
 void TranslationJob::State::buildStep(int position) {
@@ -405,19 +489,20 @@ void TranslationJob::State::bannedTokens(const Segment& seg, const Hypothesis& h
   }
 }
 
-Status TranslationJob::advance(const float* logits, size_t rows, size_t vocab) {
+Status TranslationJob::advance(const float* logits, size_t rows, size_t cols) {
   State& s = *state_;
   if (s.done) return unavailableError("translation: already done");
   if (rows != s.step.tokens.size()) {
     return invalidArgumentError("translation: logits have " + std::to_string(rows) +
                                 " rows, the step has " + std::to_string(s.step.tokens.size()));
   }
-  if (vocab != static_cast<size_t>(s.model->vocab)) {
-    return invalidArgumentError("translation: logits have " + std::to_string(vocab) +
-                                " columns, the vocabulary has " + std::to_string(s.model->vocab));
+  const std::vector<int32_t>& ids = s.encoder.output_ids;
+  if (cols != ids.size()) {
+    return invalidArgumentError("translation: logits have " + std::to_string(cols) +
+                                " columns, the step scores " + std::to_string(ids.size()) + " tokens");
   }
   if (logits == nullptr) return invalidArgumentError("translation: no logits");
-  for (size_t i = 0; i < rows * vocab; ++i) {
+  for (size_t i = 0; i < rows * cols; ++i) {
     if (std::isnan(logits[i])) return invalidArgumentError("translation: logits contain NaN");
   }
 
@@ -429,42 +514,47 @@ Status TranslationJob::advance(const float* logits, size_t rows, size_t vocab) {
   };
   std::vector<Candidate> cands;
   std::vector<int32_t> banned;
-  std::vector<float> lp(vocab);
-  std::array<int32_t, 16> top{};  // 2 * beam <= 16
+  std::vector<float> lp(cols);
+  std::array<int32_t, 16> top{};  // columns of the 2 * beam best tokens (2 * beam <= 16)
+  const auto mask = [&](int32_t id) {
+    const int32_t c = s.column[static_cast<size_t>(id)];
+    if (c >= 0) lp[static_cast<size_t>(c)] = kNegInf;
+  };
   for (int i : s.batches[s.batch]) {
     Segment& seg = s.segments[static_cast<size_t>(i)];
     if (seg.done) continue;
     cands.clear();
     for (size_t p = 0; p < seg.live.size(); ++p) {
       const Hypothesis& h = seg.live[p];
-      const float* row = logits + static_cast<size_t>(h.row) * vocab;
-      // log-softmax over the tokens the decoder may emit.
+      const float* row = logits + static_cast<size_t>(h.row) * cols;
+      // log-softmax over the tokens the decoder may emit (of those this batch scores).
       s.bannedTokens(seg, h, banned);
-      std::copy(row, row + vocab, lp.begin());
-      for (int32_t v : s.model->never_ids) lp[static_cast<size_t>(v)] = kNegInf;
-      for (int32_t b : banned) lp[static_cast<size_t>(b)] = kNegInf;
+      std::copy(row, row + cols, lp.begin());
+      for (int32_t v : s.model->never_ids) mask(v);
+      for (int32_t b : banned) mask(b);
       // The 2 * beam best tokens (ties: the lower id first) and the maximum, in one pass.
-      const size_t k = std::min(static_cast<size_t>(2 * beam), vocab);
+      const size_t k = std::min(static_cast<size_t>(2 * beam), cols);
       size_t found = 0;
-      for (size_t v = 0; v < vocab; ++v) {
-        const float x = lp[v];
+      for (size_t c = 0; c < cols; ++c) {
+        const float x = lp[c];
         if (found == k && !(x > lp[static_cast<size_t>(top[k - 1])])) continue;
         size_t j = found < k ? found++ : k - 1;
         while (j > 0 && x > lp[static_cast<size_t>(top[j - 1])]) {
           top[j] = top[j - 1];
           --j;
         }
-        top[j] = static_cast<int32_t>(v);
+        top[j] = static_cast<int32_t>(c);
       }
-      const float mx = lp[static_cast<size_t>(top[0])];
+      const float mx = found ? lp[static_cast<size_t>(top[0])] : kNegInf;
       if (mx == kNegInf || std::isinf(mx)) {  // nothing allowed (or +inf): end the sentence
         cands.push_back({h.score - 1e4, static_cast<int>(p), s.model->eos});
         continue;
       }
-      const double logZ = mx + std::log(expSum(lp.data(), vocab, mx));
+      const double logZ = mx + std::log(expSum(lp.data(), cols, mx));
       for (size_t i = 0; i < found; ++i) {
-        if (lp[static_cast<size_t>(top[i])] == kNegInf) break;
-        cands.push_back({h.score + (lp[static_cast<size_t>(top[i])] - logZ), static_cast<int>(p), top[i]});
+        const float x = lp[static_cast<size_t>(top[i])];
+        if (x == kNegInf) break;
+        cands.push_back({h.score + (x - logZ), static_cast<int>(p), ids[static_cast<size_t>(top[i])]});
       }
     }
     std::stable_sort(cands.begin(), cands.end(),
@@ -583,7 +673,8 @@ const std::string& Translator::pairLanguage() const {
 }
 int Translator::vocabularySize() const { return model_ ? model_->vocab : 0; }
 
-Status Translator::load(std::string_view spm_model_bytes, std::string pair_lang) {
+Status Translator::load(std::string_view spm_model_bytes, std::string pair_lang,
+                        std::string_view shortlist_bytes) {
   if (!isSupportedLanguage(pair_lang) || pair_lang == "en") {
     return invalidArgumentError("translation model: unsupported language \"" + pair_lang +
                                 "\" (expected one of the nine besides en)");
@@ -629,6 +720,7 @@ Status Translator::load(std::string_view spm_model_bytes, std::string pair_lang)
   for (int id = 0; id < m->vocab; ++id) {
     if (m->never[static_cast<size_t>(id)]) m->never_ids.push_back(id);
   }
+  if (!shortlist_bytes.empty()) KEFU_RETURN_IF_ERROR(parseShortlist(shortlist_bytes, *m));
   m->pair_lang = std::move(pair_lang);
   model_ = std::move(m);
   return okStatus();
@@ -656,6 +748,7 @@ StatusOr<TranslationJob> Translator::begin(std::string_view text, std::string_vi
   auto st = std::make_unique<TranslationJob::State>();
   st->model = model_;
   st->options = options;
+  st->to_english = to == "en";
   st->text = std::string(text);
   st->spans = findProtectedSpans(st->text, glossary);
   const std::string& src = st->text;

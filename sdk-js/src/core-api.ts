@@ -110,9 +110,9 @@ export interface CoreAssistant {
   businessStatus(nowJsonText: string): CoreStatus<CoreBusinessStatus>;
   /**
    * Translator (docs/core.md "Translator"; absent in cores built before translation): loads the
-   * SentencePiece model of the pair English-`language`.
+   * SentencePiece model of the pair English-`language` and its lexical shortlist (or undefined).
    */
-  loadTranslationModel?(language: string, spmBytes: Uint8Array): CoreStatus<null>;
+  loadTranslationModel?(language: string, spmBytes: Uint8Array, shortlistBytes: Uint8Array | undefined): CoreStatus<null>;
   /** Starts translating `text`; the caller runs the networks (sdk-js/src/translation.ts). */
   beginTranslation?(text: string, from: string, to: string, options: { formal: boolean; beam: number }): CoreStatus<CoreTranslationJob> | CoreTranslationJob;
   delete(): void;
@@ -121,7 +121,7 @@ export interface CoreAssistant {
 /** One translation in progress: the core tokenises and searches, the SDK runs the ONNX networks. */
 export interface CoreTranslationJob {
   /** The current batch's encoder `src` ids, row-major [rows, cols] (new whenever position is 0). */
-  encoderInput(): { rows: number; cols: number; ids: Int32Array };
+  encoderInput(): { rows: number; cols: number; ids: Int32Array; outputIds: Int32Array };
   done(): boolean;
   /** How many batches of sentences (sorted by length) the job decodes, one after the other. */
   batches(): number;

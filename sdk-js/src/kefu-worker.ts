@@ -243,7 +243,7 @@ async function loadPairs(entries: TranslationEntry[]): Promise<Translator> {
     const addAll = async (bytes: Uint8Array[]) => {
       const translator = await (translation.translator as Promise<Translator>);
       for (const [index, entry] of missing.entries()) {
-        const files = Object.fromEntries(TRANSLATION_FILE_ROLES.map((role, r) => [role, bytes[index * 4 + r]])) as Record<(typeof TRANSLATION_FILE_ROLES)[number], Uint8Array>;
+        const files = Object.fromEntries(TRANSLATION_FILE_ROLES.map((role, r) => [role, bytes[index * TRANSLATION_FILE_ROLES.length + r]])) as Record<(typeof TRANSLATION_FILE_ROLES)[number], Uint8Array>;
         await translator.addPair(entry, files, (role) => new URL(entry.files[role].file, manifestUrl).href);
       }
     };

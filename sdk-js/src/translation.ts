@@ -15,11 +15,15 @@ import { expandWeights } from './weights.js';
 export const PIVOT_LANGUAGE = 'en';
 /** Beam width used when the caller gives none. */
 export const DEFAULT_BEAM = 2;
+/** The decoder's inputs that change every step; the others come from the encoder. */
+const DECODER_STEP_INPUTS = new Set(['token', 'position', 'reorder', 'row_src', 'self_k', 'self_v']);
 
-export type TranslationFileRole = 'config' | 'spm' | 'encoder' | 'decoder' | 'weights';
-/** `weights` (weights.q8) holds every weight of both graphs, int8-packed; it is expanded into
- *  the fp32 external-data file "weights.bin" the two graphs reference (weights.ts). */
-export const TRANSLATION_FILE_ROLES: readonly TranslationFileRole[] = ['config', 'spm', 'encoder', 'decoder', 'weights'];
+export type TranslationFileRole = 'config' | 'spm' | 'encoder' | 'decoder' | 'weights' | 'shortlist';
+/** `weights` (weights.q8) holds the graphs' shared and fp32 weights, int8-packed; it is expanded
+ *  into the fp32 external-data file "weights.bin" the two graphs reference (weights.ts).
+ *  `shortlist` (shortlist.bin) is the lexical shortlist the core picks each batch's output
+ *  tokens from. */
+export const TRANSLATION_FILE_ROLES: readonly TranslationFileRole[] = ['config', 'spm', 'encoder', 'decoder', 'weights', 'shortlist'];
 
 /** One file of a translation model; `file` is relative to the manifest. */
 export interface TranslationFile {
@@ -81,7 +85,7 @@ export function parseTranslationManifest(text: string, where: string): Translati
       throw new InvalidArgumentError(`${at}.languages: must be ["${PIVOT_LANGUAGE}", "<language>"]`);
     }
     const files = entry.files as Record<string, Record<string, unknown>> | undefined;
-    if (!files || typeof files !== 'object') throw new InvalidArgumentError(`${at}.files: must be an object {config, spm, encoder, decoder, weights}`);
+    if (!files || typeof files !== 'object') throw new InvalidArgumentError(`${at}.files: must be an object {${TRANSLATION_FILE_ROLES.join(', ')}}`);
     const checked = {} as Record<TranslationFileRole, TranslationFile>;
     for (const role of TRANSLATION_FILE_ROLES) {
       const file = files[role];
@@ -282,10 +286,11 @@ export class Translator {
     const config = parseTranslationConfig(files.config, entry, where('config'));
     const language = pairLanguage(entry);
     try {
-      coreValue(this.assistant.loadTranslationModel!(language, files.spm));
+      coreValue(this.assistant.loadTranslationModel!(language, files.spm, files.shortlist));
     } catch (cause) {
       const error = toKefuError(cause);
-      throw new DataLossError(`${where('spm')}: the core refused the tokeniser: ${error.message}`);
+      const file = /shortlist/.test(error.message) ? where('shortlist') : where('spm');
+      throw new DataLossError(`${file}: the core refused it: ${error.message}`);
     }
     const weights = expandWeights(files.weights, where('weights'));  // DataLossError names the file
     const session = async (role: 'encoder' | 'decoder') => {
@@ -337,7 +342,7 @@ export class Translator {
     const { layers, heads, head_dim: headDim, max_positions: maxPositions } = pair.config;
     const job: CoreTranslationJob = coreValue(this.assistant.beginTranslation!(text, from, to, { formal: options.formal, beam: options.beam }));
     try {
-      let cross: Record<'cross_k' | 'cross_v' | 'src_bias', OrtTensor> | undefined;
+      let cross: Record<string, OrtTensor> | undefined;
       let selfK: OrtTensor | undefined;
       let selfV: OrtTensor | undefined;
       // The core stops each batch at max_positions; this only guards against a search that never ends.
@@ -350,11 +355,16 @@ export class Translator {
           // A batch starts: its encoder run, and an empty self-attention cache with as many rows
           // as the first step has, so whatever the first reorder indices are (each < rows), they
           // are in range.
+          // The encoder also gathers the output layer's weights for the batch's output tokens (the
+          // core's pick from the shortlist, the logits' columns); all its outputs feed the decoder.
           const input = job.encoderInput();
-          const encoded = await pair.encoder.run({ src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]) });
-          const { cross_k: crossK, cross_v: crossV, src_bias: srcBias } = encoded;
-          if (!crossK || !crossV || !srcBias) throw new InternalError(`${pair.entry.name}: the encoder did not return cross_k, cross_v and src_bias`);
-          cross = { cross_k: crossK, cross_v: crossV, src_bias: srcBias };
+          const encoded = await pair.encoder.run({
+            src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]),
+            shortlist: new Tensor('int64', int64(input.outputIds), [input.outputIds.length]),
+          });
+          const missingOutput = pair.decoder.inputNames.find((name) => !DECODER_STEP_INPUTS.has(name) && !encoded[name]);
+          if (missingOutput) throw new InternalError(`${pair.entry.name}: the encoder did not return ${missingOutput}`);
+          cross = encoded;
           selfK = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
           selfV = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
         }

@@ -84,6 +84,7 @@ Run run(kefu::TranslationJob& job, const Net& net) {
   const int vocab = translator().vocabularySize();
   Run out;
   std::vector<std::vector<int>> sources;  // the current batch's encoder rows, unpadded
+  std::vector<int32_t> columns;           // the vocabulary ids the batch scores
   std::vector<std::vector<int>> cache;
   int batchSteps = 0;
   while (!job.done()) {
@@ -99,6 +100,8 @@ Run run(kefu::TranslationJob& job, const Net& net) {
           if (t != 0) sources[static_cast<size_t>(r)].push_back(t);
         }
       }
+      columns = enc.output_ids;
+      REQUIRE(!columns.empty());
       cache.clear();
       batchSteps = 0;
       ++out.batches;
@@ -120,12 +123,12 @@ Run run(kefu::TranslationJob& job, const Net& net) {
       }
       h.push_back(s.tokens[i]);
       const std::vector<float> row = net(sources[static_cast<size_t>(s.row_src[i])], h, vocab);
-      logits.insert(logits.end(), row.begin(), row.end());
+      for (int32_t id : columns) logits.push_back(row[static_cast<size_t>(id)]);  // the shortlist's columns
       next.push_back(std::move(h));
     }
     for (int32_t src : s.row_src) REQUIRE(static_cast<size_t>(src) < sources.size());
     cache = std::move(next);
-    REQUIRE(job.advance(logits.data(), s.tokens.size(), static_cast<size_t>(vocab)).ok());
+    REQUIRE(job.advance(logits.data(), s.tokens.size(), columns.size()).ok());
     ++out.steps;
     ++batchSteps;
     REQUIRE(out.steps < 300);
@@ -551,4 +554,99 @@ TEST_CASE("translator: the assistant uses the knowledge base's glossary") {
   CHECK(bad.status().message().find("glossary[1]") != std::string::npos);
   kb["glossary"] = "Cirrus";
   CHECK(!a.loadKnowledgeBase(kb.dump()).ok());
+}
+
+namespace {
+
+// shortlist.bin for the test vocabulary: `frequent` and one candidate list per source piece,
+// the same for both directions.
+std::string shortlistBytes(const std::vector<int>& frequent,
+                           const std::vector<std::pair<int, std::vector<int>>>& candidates,
+                           uint32_t perPiece = 4, uint32_t vocab = 8000) {
+  std::string b = "KEFUSL01";
+  auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  auto u16 = [&](int v) {
+    b.push_back(static_cast<char>(v & 0xff));
+    b.push_back(static_cast<char>((v >> 8) & 0xff));
+  };
+  u32(vocab);
+  u32(perPiece);
+  u32(static_cast<uint32_t>(frequent.size()));
+  for (int d = 0; d < 2; ++d) {
+    for (int f : frequent) u16(f);
+    std::vector<int> table(static_cast<size_t>(vocab) * perPiece, 0);
+    for (const auto& [src, list] : candidates) {
+      for (size_t j = 0; j < list.size(); ++j) table[static_cast<size_t>(src) * perPiece + j] = list[j];
+    }
+    for (int t : table) u16(t);
+  }
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("translator: a shortlist limits the scored tokens to the batch's candidates") {
+  REQUIRE_SPM();
+  const int hello = id("\u2581Hello");
+  const int hallo = id("\u2581Hallo");
+  const int guten = id("\u2581guten");
+  const int tag = id("\u2581Tag");
+  const int dot = id(".");
+  const std::string sl = shortlistBytes({dot, tag}, {{hello, {hallo, guten}}});
+  kefu::Translator t;
+  REQUIRE(t.load(bytes(), "de", sl).ok());
+  auto job = t.begin("Hello 4711.", "en", "de", {});
+  REQUIRE(job.ok());
+  const std::vector<int32_t>& ids = job->encoderInput().output_ids;
+  const std::set<int32_t> scored(ids.begin(), ids.end());
+  CHECK(std::is_sorted(ids.begin(), ids.end()));
+  CHECK(scored.size() == ids.size());
+  for (int want : {hallo, guten, dot, tag, hello, 3, id("\u27e61\u27e7"), id("\u27e69\u27e7")}) {
+    CHECK_MESSAGE(scored.count(want) == 1, want);  // candidates, frequent, source, </s>, placeholders
+  }
+  for (int never : {0, 1, 2, id("<2de>"), id("<formal>"), id("\u2581Bestellung")}) {
+    CHECK_MESSAGE(scored.count(never) == 0, never);
+  }
+  CHECK(ids.size() < 40);
+
+  // The network prefers a token outside the shortlist: it cannot be chosen; the best scored one is.
+  const int outside = id("\u2581Bestellung");
+  Net net = [&](const std::vector<int>&, const std::vector<int>& history, int vocab) {
+    std::vector<float> row(static_cast<size_t>(vocab), 0.0f);
+    row[static_cast<size_t>(outside)] = 50;
+    row[static_cast<size_t>(guten)] = history.size() == 1 ? 20 : -20;
+    row[static_cast<size_t>(tag)] = history.size() == 2 ? 20 : -20;
+    row[3] = history.size() >= 3 ? 30 : -5;
+    return row;
+  };
+  const Run r = run(*job, net);
+  CHECK(r.result.text == "guten Tag 4711");
+  for (int e : r.emitted) CHECK(e != outside);
+
+  // Logits of the full vocabulary do not fit a shortlisted step.
+  auto other = t.begin("Hello.", "en", "de", {});
+  REQUIRE(other.ok());
+  std::vector<float> full(8000, 0.0f);
+  const kefu::Status wrong = other->advance(full.data(), 1, 8000);
+  CHECK(wrong.code() == StatusCode::kInvalidArgument);
+  CHECK(wrong.message().find("columns") != std::string::npos);
+}
+
+TEST_CASE("translator: a corrupted shortlist is refused and the model stays as it was") {
+  REQUIRE_SPM();
+  const std::string good = shortlistBytes({4}, {});
+  kefu::Translator t;
+  REQUIRE(t.load(bytes(), "de", good).ok());
+  for (const std::string& bad : {std::string("KEFUSL01"), "XEFUSL01" + good.substr(8),
+                                 good.substr(0, good.size() - 2), shortlistBytes({4}, {}, 4, 7999),
+                                 shortlistBytes({9000}, {})}) {
+    const kefu::Status st = t.load(bytes(), "de", bad);
+    CHECK(st.code() == StatusCode::kDataLoss);
+    CHECK(st.message().find("shortlist") != std::string::npos);
+  }
+  auto job = t.begin("Hello.", "en", "de", {});
+  REQUIRE(job.ok());
+  CHECK(job->encoderInput().output_ids.size() < 100);  // still the good shortlist
 }

@@ -105,9 +105,14 @@ assert.deepEqual(closed.value.next_open, { weekday: 'mon', time: '09:00' });
 const spm = [path.join(root, 'models/mt/en-de/spm.model'), path.join(root, 'build/mt-data/en-de/spm.model')]
   .find((p) => existsSync(p));
 assert.equal(a.beginTranslation('Hi', 'en', 'de', undefined).code, 'unavailable');
-assert.equal(a.loadTranslationModel('de', new Uint8Array([1, 2, 3])).code, 'data_loss');
+assert.equal(a.loadTranslationModel('de', new Uint8Array([1, 2, 3]), undefined).code, 'data_loss');
 if (spm) {
-  assert.equal(a.loadTranslationModel('de', new Uint8Array(readFileSync(spm))).ok, true);
+  // With the shipped lexical shortlist when there is one: the logits then have one column per
+  // output id the core picked for the batch.
+  const shortlistPath = path.join(path.dirname(spm), 'shortlist.bin');
+  const shortlist = existsSync(shortlistPath) ? new Uint8Array(readFileSync(shortlistPath)) : undefined;
+  assert.equal(a.loadTranslationModel('de', new Uint8Array(readFileSync(spm)), new Uint8Array([1, 2])).code, 'data_loss');
+  assert.equal(a.loadTranslationModel('de', new Uint8Array(readFileSync(spm)), shortlist).ok, true);
   const source = 'Order GS-70345 costs €49.90.\n\nWrite to anna@example.com!';
   const begun = a.beginTranslation(source, 'en', 'de', { beam: 2, formal: true });
   assert.equal(begun.ok, true, begun.message);
@@ -119,7 +124,11 @@ if (spm) {
   for (let r = 0; r < enc.rows; r++) {
     rows.push([...enc.ids.subarray(r * enc.cols, (r + 1) * enc.cols)].filter((t) => t > 16 || (t > 3 && t < 13)));
   }
-  const vocab = 8000;
+  const ids = enc.outputIds;
+  assert.ok(ids instanceof Int32Array && ids.length > 0 && ids.length <= 8000);
+  if (shortlist) assert.ok(ids.length < 8000);
+  const vocab = ids.length;  // columns of the logits
+  const column = (id) => { const c = ids.indexOf(id); assert.ok(c >= 0, `id ${id} is scored`); return c; };
   assert.equal(job.advance(new Float32Array(vocab), 1).code, 'invalid_argument');  // 1 row, 2 expected
   while (!job.done()) {
     const s = job.stepInput();
@@ -127,8 +136,8 @@ if (spm) {
     const logits = new Float32Array(s.rows * vocab);
     for (let i = 0; i < s.rows; i++) {
       const want = rows[s.rowSrc[i]][s.position] ?? 3;
-      logits[i * vocab + 3] = -5;
-      logits[i * vocab + want] = 10;
+      logits[i * vocab + column(3)] = -5;
+      logits[i * vocab + column(want)] = 10;
     }
     const step = job.advance(logits, s.rows);
     assert.equal(step.ok, true, step.message);

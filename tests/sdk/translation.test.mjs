@@ -20,7 +20,7 @@ function entry(language, extra = {}) {
   const file = (name, c) => ({ file: `mt/en-${language}/${name}`, bytes: 10, sha256: c.repeat(64) });
   return {
     name: `mt-en-${language}`, kind: 'translation', languages: ['en', language], version: '0.1.0', lazy: true,
-    files: { config: file('config.json', 'a'), spm: file('spm.model', 'b'), encoder: file('encoder.onnx', 'c'), decoder: file('decoder.onnx', 'd'), weights: file('weights.q8', 'e') },
+    files: { config: file('config.json', 'a'), spm: file('spm.model', 'b'), encoder: file('encoder.onnx', 'c'), decoder: file('decoder.onnx', 'd'), weights: file('weights.q8', 'e'), shortlist: file('shortlist.bin', 'f') },
     gzip_bytes: 40, ...extra,
   };
 }
@@ -236,13 +236,18 @@ const skipReal = !existsSync(join(mtDir, 'decoder.onnx'))
     : false;
 const distManifest = existsSync(join(dist, 'models', 'manifest.json')) ? readFileSync(join(dist, 'models', 'manifest.json'), 'utf8') : '{"models":[]}';
 
-test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node', { skip: skipReal }, async () => {
+async function nodeOrt() {
   const ort = await import(pathToFileURL(join(dist, 'ort', 'ort.wasm.min.mjs')).href);
   translation.configureOrt(ort, {
     mjsUrl: pathToFileURL(join(dist, 'ort', 'ort-wasm-simd-threaded.mjs')).href,
     wasmUrl: pathToFileURL(join(dist, 'ort', 'ort-wasm-simd-threaded.wasm')).href,
     wasmBinary: readFileSync(join(dist, 'ort', 'ort-wasm-simd-threaded.wasm')),
   });
+  return ort;
+}
+
+test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node', { skip: skipReal }, async () => {
+  const ort = await nodeOrt();
   const entries = translation.parseTranslationManifest(distManifest, 'manifest.json');
   const translator = new translation.Translator(ort, realCore);
   const [hop] = translation.translationRoute(entries, 'de', 'en');
@@ -260,6 +265,27 @@ test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node
       translation.translationRoute(entries, 'en', 'de'), { formal: true, beam });
     for (const span of ['GS-70345', '€49.90', 'jane@example.com']) assert.ok(two.text.includes(span), `beam ${beam}: ${span} kept in "${two.text}"`);
   }
+});
+
+test('driver: a long message decodes in several batches, each sentence back in its place', { skip: skipReal }, async () => {
+  const ort = await nodeOrt();
+  const entries = translation.parseTranslationManifest(distManifest, 'manifest.json');
+  const translator = new translation.Translator(ort, realCore);
+  const [hop] = translation.translationRoute(entries, 'en', 'de');
+  const files = Object.fromEntries(translation.TRANSLATION_FILE_ROLES.map((role) => [role, readFileSync(join(dist, 'models', hop.entry.files[role].file))]));
+  // The core refuses a corrupted shortlist, and the error names the file.
+  await assert.rejects(translator.addPair(hop.entry, { ...files, shortlist: files.shortlist.subarray(0, 100) }, (role) => `files/${role}`),
+    (error) => error.code === 'data_loss' && /files\/shortlist: .*shortlist/.test(error.message));
+  await translator.addPair(hop.entry, files);
+  // 60 sentences of very different lengths: more than one batch of 1,024 padded tokens.
+  const lines = Array.from({ length: 60 }, (_, i) => (i % 3 === 0
+    ? `Order GS-${70000 + i} was shipped today and should arrive within three to five working days, please check the tracking link in your e-mail.`
+    : `Thanks, order GS-${70000 + i}!`));
+  const route = translation.translationRoute(entries, 'en', 'de');
+  const out = await translator.translate(lines.join('\n'), route, { beam: 1 });
+  const outLines = out.text.split('\n');
+  assert.equal(outLines.length, lines.length);
+  outLines.forEach((line, i) => assert.ok(line.includes(`GS-${70000 + i}`), `line ${i}: "${line}"`));
 });
 
 const kefuCli = join(root, 'scripts', 'kefu');
@@ -286,14 +312,14 @@ test('CLI translate: a missing or corrupted model file stops before any output, 
   const dir = mkdtempSync(join(tmpdir(), 'kefu-mt-'));
   const bytes = Buffer.from('not really a model');
   const spec = { file: 'mt/en-de/config.json', bytes: bytes.length, sha256: sha(bytes) };
-  const files = { config: spec, spm: { ...spec, file: 'mt/en-de/spm.model' }, encoder: { ...spec, file: 'mt/en-de/encoder.onnx' }, decoder: { ...spec, file: 'mt/en-de/decoder.onnx', sha256: 'f'.repeat(64) }, weights: { ...spec, file: 'mt/en-de/weights.q8' } };
+  const files = { config: spec, spm: { ...spec, file: 'mt/en-de/spm.model' }, encoder: { ...spec, file: 'mt/en-de/encoder.onnx' }, decoder: { ...spec, file: 'mt/en-de/decoder.onnx', sha256: 'f'.repeat(64) }, weights: { ...spec, file: 'mt/en-de/weights.q8' }, shortlist: { ...spec, file: 'mt/en-de/shortlist.bin' } };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ models: [{ name: 'mt-en-de', kind: 'translation', languages: ['en', 'de'], version: '0', lazy: true, files }] }));
   const missing = spawnSync(kefuCli, ['translate', '--from', 'de', '--to', 'en', '--models', dir], { input: 'hallo\n', encoding: 'utf8', timeout: 60_000 });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /cannot read .*mt\/en-de\/config\.json \(model mt-en-de\)/);
   assert.equal(missing.stdout, '');
   mkdirSync(join(dir, 'mt', 'en-de'), { recursive: true });
-  for (const name of ['config.json', 'spm.model', 'encoder.onnx', 'decoder.onnx', 'weights.q8']) writeFileSync(join(dir, 'mt', 'en-de', name), bytes);
+  for (const name of ['config.json', 'spm.model', 'encoder.onnx', 'decoder.onnx', 'weights.q8', 'shortlist.bin']) writeFileSync(join(dir, 'mt', 'en-de', name), bytes);
   const corrupted = spawnSync(kefuCli, ['translate', '--from', 'de', '--to', 'en', '--models', dir], { input: 'hallo\n', encoding: 'utf8', timeout: 60_000 });
   assert.equal(corrupted.status, 1);
   assert.match(corrupted.stderr, /decoder\.onnx: sha256 mismatch: the file has [0-9a-f]{64} \(18 bytes\), the manifest says f{64}/);

@@ -255,6 +255,7 @@ const mtEntry = {
     encoder: { file: 'mt/en-de/encoder.onnx', bytes: 10, sha256: SHA('c') },
     decoder: { file: 'mt/en-de/decoder.onnx', bytes: 10, sha256: SHA('d') },
     weights: { file: 'mt/en-de/weights.q8', bytes: 10, sha256: SHA('e') },
+    shortlist: { file: 'mt/en-de/shortlist.bin', bytes: 10, sha256: SHA('f') },
   },
   gzip_bytes: 40,
 };

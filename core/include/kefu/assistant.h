@@ -48,7 +48,8 @@ class Assistant {
 
   // Loads the SentencePiece model of the translation pair en-<lang> (Translator::load), one per
   // language; fails like it, and a failed load keeps the previous model of that language.
-  Status loadTranslationModel(std::string_view lang, std::string_view spm_bytes);
+  Status loadTranslationModel(std::string_view lang, std::string_view spm_bytes,
+                              std::string_view shortlist_bytes = {});
 
   // Starts translating `text` from `from` to `to` (one of them "en") with the model loaded for
   // the other language; the knowledge base's glossary terms (if a KB is loaded) are kept as

@@ -70,6 +70,9 @@ struct EncoderInput {
   int rows = 0;
   int cols = 0;
   std::vector<int32_t> ids;
+  // The vocabulary ids the decoder scores in this batch, ascending (its `shortlist` input; the
+  // logits' columns). All ids without a shortlist, else the batch's lexical shortlist.
+  std::vector<int32_t> output_ids;
 };
 
 // What the decoder runs on at one step; all vectors have one entry per live hypothesis row.
@@ -116,10 +119,11 @@ class TranslationJob {
   // The decoder's input for the current step. Meaningless once done(). Position 0 starts a
   // batch: run the encoder on encoderInput() and start from an empty self-attention cache.
   const StepInput& stepInput() const;
-  // Hands back the decoder's raw logits for stepInput(): `rows` x `vocab` floats, row-major.
-  // Fails with invalid_argument when rows != stepInput().tokens.size() or vocab differs from
-  // the model's vocabulary (the job is unchanged), with unavailable after done().
-  Status advance(const float* logits, size_t rows, size_t vocab);
+  // Hands back the decoder's raw logits for stepInput(): `rows` x `cols` floats, row-major,
+  // column c scoring vocabulary id encoderInput().output_ids[c]. Fails with invalid_argument
+  // when rows != stepInput().tokens.size() or cols != output_ids.size() (the job is unchanged),
+  // with unavailable after done().
+  Status advance(const float* logits, size_t rows, size_t cols);
   // True when every sentence finished (</s> on all beams, length limit, or nothing to decode).
   bool done() const;
   // Decoding steps taken so far (all batches).
@@ -144,11 +148,14 @@ class Translator {
   Translator(Translator&&) noexcept;
   Translator& operator=(Translator&&) noexcept;
 
-  // Loads a serialised SentencePiece model (spm.model bytes) for en-<pair_lang>. Fails with
-  // invalid_argument for an unknown language, data_loss for bytes that are not a SentencePiece
-  // model or lack a special piece (<2en>, <2xx>, <formal>, <informal>, ⟦1⟧..⟦9⟧, <s>, </s>,
-  // <pad>). A failed load keeps the previous model.
-  Status load(std::string_view spm_model_bytes, std::string pair_lang);
+  // Loads a serialised SentencePiece model (spm.model bytes) for en-<pair_lang>, and optionally
+  // the pair's lexical shortlist (shortlist.bin bytes; empty: the decoder scores the whole
+  // vocabulary). Fails with invalid_argument for an unknown language, data_loss for bytes that
+  // are not a SentencePiece model or lack a special piece (<2en>, <2xx>, <formal>, <informal>,
+  // ⟦1⟧..⟦9⟧, <s>, </s>, <pad>), or a shortlist that is corrupted or made for another
+  // vocabulary. A failed load keeps the previous model.
+  Status load(std::string_view spm_model_bytes, std::string pair_lang,
+              std::string_view shortlist_bytes = {});
   bool loaded() const;
   const std::string& pairLanguage() const;
   // The vocabulary size the decoder's logits must have.

@@ -89,6 +89,12 @@ def main():
     elif config.get("quantized"):
         L.append("Weights: int8 with one scale per row or column in `weights.q8`, expanded by the worker "
                  "into the fp32 external data both graphs read (fp32 arithmetic in ONNX Runtime).")
+    if config.get("shortlist"):
+        L.append("Output layer: a lexical shortlist (`shortlist.bin`, scripts/train/mt/shortlist.py): per source "
+                 "piece the 24 target pieces with the best Dice co-occurrence score in the training pairs, plus "
+                 "the 300 most frequent target pieces; for each batch the decoder scores those of its source "
+                 "pieces, the source pieces themselves, `</s>` and the placeholders (a few hundred to ~3,000 "
+                 "of the 8,000; docs/translation.md has what it costs in chrF and gains in speed).")
     L += ["", "## Training", ""]
     if train:
         L.append(f"{train.get('steps', 0):,} steps, {train.get('train_seconds', 0) / 60:.0f} minutes "
