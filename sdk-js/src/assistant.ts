@@ -87,6 +87,8 @@ export interface Message {
   seq?: number;
   /** Questions offered as buttons ("Did you mean…"); asking one of them asks again. */
   suggestions?: string[];
+  /** The knowledge base's questions when `suggestions` are their machine translations. */
+  suggestionOriginals?: string[];
   /** What produced an assistant/system message. */
   kind?: 'answer' | 'clarify' | 'miss' | 'handoff' | 'notice';
   /** The widget shows a "Talk to a person" button under this message (out-of-scope replies). */
@@ -202,8 +204,9 @@ export interface TranslationUnavailableDetail {
 
 /** A machine translation made for the conversation. */
 export interface TranslatedDetail extends TranslationValue {
-  /** What was translated: the customer's message, an answer, or an agent's reply. */
-  purpose: 'message' | 'answer' | 'agent';
+  /** What was translated: the customer's message, an answer, "did you mean" suggestions (one
+   *  per line), or an agent's reply. */
+  purpose: 'message' | 'answer' | 'suggestions' | 'agent';
 }
 
 export interface AssistantEventMap extends Record<string, unknown> {
@@ -356,6 +359,12 @@ function shopInfoFromKb(kb: unknown): ShopInfo | null {
   };
 }
 
+/** The knowledge base's questions a "did you mean" reply offers (none for other decisions). */
+function clarifyQuestions(value: CoreAskValue): string[] {
+  if (value.decision !== 'clarify' || value.reason === 'no_match' || value.reason === 'out_of_scope') return [];
+  return (value.candidates ?? []).slice(0, 3).map((candidate) => candidate.question);
+}
+
 function toCandidate(candidate: CoreCandidate): Candidate {
   return {
     entryId: candidate.entry_id,
@@ -446,6 +455,8 @@ export class KefuAssistant {
   private translationStateValue: TranslationState = 'off';
   /** The language the customer writes in when it is translated (null: no translation so far). */
   private customerLanguage: string | null = null;
+  /** Suggestions last shown translated: their text -> the KB's question, so asking one asks it. */
+  private readonly translatedSuggestions = new Map<string, { question: string; language: string; customerLanguage: string }>();
   /** Agent replies are translated one after the other, so they are shown in order. */
   private agentQueue: Promise<void> = Promise.resolve();
   private orderLookup: OrderLookupHandler | null = null;
@@ -645,12 +656,23 @@ export class KefuAssistant {
     if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
     let question = clean;
     let customerLanguage: string | null = null;
-    if (source) {
+    let kbLanguage: string | null = null;
+    // A "did you mean" suggestion shown translated and now sent back: ask the knowledge base's
+    // own question, not a translation of a translation.
+    const suggested = this.translatedSuggestions.get(clean);
+    if (suggested) {
+      question = suggested.question;
+      customerLanguage = suggested.customerLanguage;
+      kbLanguage = suggested.language;
+      this.customerLanguage = customerLanguage;
+      this.updateMessage(customerMessage.id, { language: customerLanguage, translation: { text: question, language: kbLanguage } });
+    } else if (source) {
       const translated = await this.tryTranslate(clean, source.from, source.to, false, 'message');
       if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
       if (translated) {
         question = translated.text;
         customerLanguage = source.from;
+        kbLanguage = source.to;
         this.customerLanguage = source.from;
         this.updateMessage(customerMessage.id, { language: source.from, translation: { text: translated.text, language: source.to } });
       }
@@ -675,7 +697,20 @@ export class KefuAssistant {
       if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
       if (back) shown = { text: back.text, language: customerLanguage, original: { ...value.answer } };
     }
-    return this.handleDecision(value, understanding, shown);
+    let suggestions: string[] | null = null;
+    const questions = clarifyQuestions(value);
+    if (customerLanguage && kbLanguage && questions.length) {
+      // One call, one line per question: they decode as one batch.
+      const back = await this.tryTranslate(questions.join('\n'), kbLanguage, customerLanguage, true, 'suggestions');
+      if (generation !== this.generation) throw new UnavailableError('the conversation was reset while answering');
+      const lines = back?.text.split('\n').map((line) => line.trim()) ?? [];
+      if (lines.length === questions.length && lines.every(Boolean)) {
+        suggestions = lines;
+        this.translatedSuggestions.clear();
+        lines.forEach((line, i) => this.translatedSuggestions.set(line, { question: questions[i], language: kbLanguage as string, customerLanguage: customerLanguage as string }));
+      }
+    }
+    return this.handleDecision(value, understanding, shown, suggestions);
   }
 
   /**
@@ -867,6 +902,7 @@ export class KefuAssistant {
     this.messages = [];
     this.conversation = null;
     this.customerLanguage = null;
+    this.translatedSuggestions.clear();
     this.user = null;
     this.order = null;
     this.emit('reset', {});
@@ -1112,19 +1148,21 @@ export class KefuAssistant {
     return result;
   }
 
-  private handleDecision(value: CoreAskValue, understanding: Understanding | null, shown: Pick<Message, 'text' | 'original' | 'language'> | null = null): AskResult {
+  private handleDecision(value: CoreAskValue, understanding: Understanding | null, shown: Pick<Message, 'text' | 'original' | 'language'> | null = null,
+    translatedSuggestions: string[] | null = null): AskResult {
     const candidates = (value.candidates ?? []).map(toCandidate);
     let reply: Message | null = null;
     if (value.decision === 'answer' && value.answer) {
       reply = this.append({ role: 'assistant', kind: 'answer', text: value.answer.text, ...(shown ?? {}) });
     } else if (value.decision === 'clarify' && value.reason === 'out_of_scope') {
       reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('outOfScope'), offerPerson: true });
-    } else if (value.decision === 'clarify' && value.reason !== 'no_match' && candidates.length > 0) {
+    } else if (clarifyQuestions(value).length) {
       reply = this.append({
         role: 'assistant',
         kind: 'clarify',
         text: this.t('didYouMean'),
-        suggestions: candidates.slice(0, 3).map((candidate) => candidate.question),
+        suggestions: translatedSuggestions ?? clarifyQuestions(value),
+        ...(translatedSuggestions ? { suggestionOriginals: clarifyQuestions(value) } : {}),
       });
     } else if (value.decision !== 'escalate') {
       reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('notUnderstood') });

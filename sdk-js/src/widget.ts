@@ -483,8 +483,13 @@ export function defineWidget(): new () => KefuWidgetElement {
       if (message.original && s) item.appendChild(this.translationMarker(message, text, s.machineTranslated, s.showOriginal));
       if (message.suggestions?.length) {
         const list = el('div', { class: 'suggestions', role: 'group', 'aria-label': message.text });
-        for (const question of message.suggestions) {
+        for (const [index, question] of message.suggestions.entries()) {
           const button = el('button', { type: 'button', class: 'suggestion', part: 'suggestion', 'data-testid': 'kefu-suggestion' }, question);
+          // Machine-translated suggestions: in the customer's language, the KB's wording on hover.
+          const original = message.suggestionOriginals?.[index];
+          if (original) {
+            button.title = `${s?.machineTranslated ?? 'Machine-translated'}: ${original}`;
+          }
           button.addEventListener('click', () => void this.send(question).catch(() => {}));
           list.appendChild(button);
         }

@@ -100,6 +100,27 @@ test('German customer, English shop and agent: translated both ways, escalated w
   await toggle.click();
   assert.equal((await first.locator('.text').innerText()).trim(), shown);
 
+  // A question the translation leaves ambiguous: "did you mean" offers the KB's questions in
+  // German (the English wording on hover); choosing one asks the KB's own question and answers it.
+  await say(page, 'Wie lange dauert der Versand nach Deutschland?');
+  const clarify = page.locator('kefu-widget [data-testid="kefu-message"][data-kind="clarify"]').last();
+  await clarify.waitFor({ timeout: 60000 });
+  const buttons = clarify.locator('[data-testid="kefu-suggestion"]');
+  assert.ok(await buttons.count() >= 1, 'suggestions offered');
+  const suggestion = (await buttons.first().innerText()).trim();
+  const title = await buttons.first().getAttribute('title');
+  const originalQuestion = title.replace(/^[^:]*: /, '');
+  const suggestedEntry = kb.entries.find((e) => Object.values(e.questions).flat().includes(originalQuestion));
+  assert.ok(suggestedEntry, `the hover names a KB question: ${title}`);
+  assert.notEqual(suggestion, originalQuestion, 'the suggestion is shown translated');
+  assert.ok((await kefuLog(page)).translated.some((t) => t.purpose === 'suggestions'), 'a suggestions translation');
+  const messageTranslations = async () => (await kefuLog(page)).translated.filter((t) => t.purpose === 'message').length;
+  const before = await messageTranslations();
+  await buttons.first().click();
+  await waitFor(async () => (await kefuLog(page)).answers.length >= 2, { what: 'the answer to the suggestion', timeout: 60000 });
+  assert.deepEqual((await kefuLog(page)).answers.at(-1), { decision: 'answer', reason: 'matched', entryId: suggestedEntry.id });
+  assert.equal(await messageTranslations(), before, 'the chosen suggestion was not translated back');
+
   // A request for a person: the escalation carries the German original and its English text.
   const human = 'Ich möchte bitte mit einem Mitarbeiter sprechen.';
   await say(page, human);
