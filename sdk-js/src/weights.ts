@@ -1,11 +1,12 @@
 // Expands a translation model's downloaded weights (weights.q8, format KEFUQ8W1 written by
-// scripts/train/mt/export_onnx.py) into the fp32 external-data file `weights.bin` that both ONNX
-// graphs reference. Matrices travel as int8 with one fp32 scale per row or per column (4x smaller
-// download); ONNX Runtime then runs plain fp32 kernels. Layout, little-endian:
+// scripts/train/mt/export_onnx.py) into the external-data file `weights.bin` that both ONNX
+// graphs reference. fp32 matrices travel as int8 with one fp32 scale per row or per column (4x
+// smaller download) and are expanded to fp32; int8 tensors (those the graphs multiply or look up
+// as int8) are copied as they are. Layout, little-endian:
 //   "KEFUQ8W1", u32 expanded bytes, u32 tensor count, then per tensor:
 //   u32 offset in weights.bin, u8 kind (0 fp32, 1 int8 + scale per row, 2 int8 + scale per
-//   column), u32 rows, u32 cols, payload (fp32 values, or rows*cols int8 then the scales),
-//   zero padding to a multiple of 4.
+//   column, 3 int8 as is), u32 rows, u32 cols, payload (fp32 values; rows*cols int8 then the
+//   scales; or rows*cols int8), zero padding to a multiple of 4.
 import { DataLossError } from './errors.js';
 
 const MAGIC = 'KEFUQ8W1';
@@ -31,6 +32,14 @@ export function expandWeights(pack: Uint8Array, name = 'weights.q8'): Uint8Array
     const cols = view.getUint32(p + 9, true);
     p += 13;
     const n = rows * cols;
+    if (kind === 3) {
+      if (offset + n > total) fail(`tensor ${t}: lies outside the expanded file`);
+      if (p + n > pack.byteLength) fail(`tensor ${t}: data past the end`);
+      out.set(pack.subarray(p, p + n), offset);
+      p += n;
+      while (p % 4) p++;
+      continue;
+    }
     if (offset % 4 !== 0 || offset + n * 4 > total) fail(`tensor ${t}: lies outside the expanded file`);
     if (kind === 0) {
       if (p + n * 4 > pack.byteLength) fail(`tensor ${t}: data past the end`);

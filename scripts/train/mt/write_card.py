@@ -81,11 +81,10 @@ def main():
              f"`<2{a.lang}>`, `<formal>`, `<informal>` (register control: replies to customers ask "
              "for the formal register).")
     if config.get("int8_compute"):
-        L.append("Weights: int8 with one scale per output row. The weight products run on int8 in ONNX "
-                 "Runtime (activations quantised per tensor on the fly: DynamicQuantizeLinear + "
-                 "MatMulIntegerToFloat, the int8 weights inside the .onnx files); the embedding table and "
-                 "the small vectors travel as int8/fp32 in `weights.q8`, expanded by the worker into the "
-                 "fp32 external data both graphs read.")
+        L.append("Weights: int8 with one scale per output row, in `weights.q8` (biases, layer norms and scales "
+                 "in fp32), the tied embedding stored once as int8 for the lookups and the output layer. The "
+                 "weight products run on int8 in ONNX Runtime (activations quantised per tensor on the fly: "
+                 "DynamicQuantizeLinear + MatMulIntegerToFloat).")
     elif config.get("quantized"):
         L.append("Weights: int8 with one scale per row or column in `weights.q8`, expanded by the worker "
                  "into the fp32 external data both graphs read (fp32 arithmetic in ONNX Runtime).")
@@ -134,8 +133,11 @@ def main():
         L.append("Not measured yet: run `scripts/bench.sh`.")
     if speed:
         L += ["", "## Speed (headless Chromium, one thread, this machine)", ""]
-        L.append(f"{speed.get('words_per_second', 0):,.0f} words/s (slower direction) on a batch of "
-                 f"{speed.get('batch_sentences')} chat sentences in one call (budget 500); a 15-word message: "
+        runs = "; ".join(f"{d}: {', '.join(str(r) for r in v['words_per_second_runs'])}"
+                         for d, v in speed.get("directions", {}).items() if v.get("words_per_second_runs"))
+        L.append(f"{speed.get('words_per_second', 0):,.0f} words/s (slower direction, median of runs) on a batch of "
+                 f"{speed.get('batch_sentences')} chat sentences in one call (budget 500)"
+                 + (f" [runs, words/s: {runs}]" if runs else "") + "; a 15-word message: "
                  f"median {speed.get('median_ms_15_words', 0):.0f} ms (budget 150), "
                  f"p95 {speed.get('p95_ms_15_words', 0):.0f} ms; first use (download from the local "
                  f"server + session creation) {speed.get('load_ms', 0):.0f} ms.")
