@@ -3,7 +3,10 @@
 (build/mt-data/en-<xx>/test.tsv) go through `scripts/kefu translate` (the wasm core's decoder +
 onnxruntime-web, the same files the browser downloads) in both directions and are scored with
 chrF; for en-es, Debian's Apertium (apertium-eng-spa, the open rule-based peer) translates the
-same lines. Writes build/bench/mt-en-<xx>.json.
+same lines. Register control: the agent lines are translated into <xx> asking for the formal
+register (the default) and again for the informal one, and the outputs are classified by the
+same markers that labelled the training targets (mtdata.register: Sie/du, vous/tu, usted/tú, …).
+Writes build/bench/mt-en-<xx>.json.
 
   python3 scripts/bench/mt_quality.py --lang de [--lines 500]
 """
@@ -13,8 +16,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts", "train", "mt"))
 sys.dont_write_bytecode = True
 from chrf import chrf  # noqa: E402
+from mtdata import register  # noqa: E402
 
 APERTIUM = {"en-es": "eng-spa", "es-en": "spa-eng"}  # apertium-eng-spa modes
+REGISTER_LANGS = ("de", "fr", "es", "pt", "it", "nl", "zh", "ja", "ko")
 
 
 def run(cmd, lines):
@@ -82,6 +87,20 @@ def main():
         report["directions"][direction] = res
         if has_model:
             report["samples"] += [{"direction": direction, "src": src[i], "ref": ref[i], "hyp": hyp[i]} for i in (0, 1, 2)]
+        if has_model and tgt_lang in REGISTER_LANGS:
+            agent = [i for i, r in enumerate(rows) if r[2] == "kefu-chat:agent"]
+            informal, _ = run(cmd + ["--informal"], [src[i] for i in agent])
+            formal = [hyp[i] for i in agent]
+
+            def share(outputs, wanted):
+                labels = [register(o, tgt_lang) for o in outputs]
+                marked = [x for x in labels if x]
+                return {"lines": len(outputs), "marked": len(marked),
+                        "share": round(sum(x == wanted for x in marked) / len(marked), 3) if marked else None}
+            report["register"] = {"direction": direction, "formal_requested": share(formal, "formal"),
+                                  "informal_requested": share(informal, "informal")}
+            print(f"{direction} register on {len(agent)} agent lines: formal asked -> "
+                  f"{report['register']['formal_requested']}, informal asked -> {report['register']['informal_requested']}", flush=True)
         print(f"{direction}: "
               + (f"Kefu chrF {res['kefu']['all']} (chat {res['kefu']['chat']}, tatoeba {res['kefu']['tatoeba']})"
                  if has_model else "Kefu: no model shipped for this pair")

@@ -125,6 +125,14 @@ def main():
             ap_ = r.get("apertium", {}).get("all")
             L.append(f"| {direction} | {r['kefu']['all']:.1f} | {r['kefu'].get('chat', 0):.1f} | "
                      f"{r['kefu'].get('tatoeba', 0):.1f} | {'–' if ap_ is None else f'{ap_:.1f}'} |")
+        reg = bench.get("register")
+        if reg:
+            f, i = reg["formal_requested"], reg["informal_requested"]
+            pct = lambda x: "–" if x["share"] is None else f"{100 * x['share']:.0f} %"  # noqa: E731
+            L += ["", f"Register control ({reg['direction']}, the {f['lines']} agent lines of the test set, outputs "
+                  "classified by the markers that labelled the training targets): asking for the formal register "
+                  f"(the default for replies to customers), {pct(f)} of the {f['marked']} outputs with a marker are "
+                  f"formal; asking for the informal one, {pct(i)} of {i['marked']} are informal."]
         if bench.get("samples"):
             L += ["", "Samples (test set):", ""]
             for s in bench["samples"][:6]:
