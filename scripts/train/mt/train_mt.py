@@ -171,11 +171,12 @@ def main():
     ap.add_argument("--dev-lines", type=int, default=300, help="dev lines per direction")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", help="checkpoint directory (default build/mt/en-<lang>; another one for experiments)")
     a = ap.parse_args()
 
     pair = "en-" + a.lang
     data = os.path.join(ROOT, "build", "mt-data", pair)
-    work = os.path.join(ROOT, "build", "mt", pair)
+    work = a.work or os.path.join(ROOT, "build", "mt", pair)
     os.makedirs(work, exist_ok=True)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
