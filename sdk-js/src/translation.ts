@@ -15,8 +15,10 @@ import { expandWeights } from './weights.js';
 export const PIVOT_LANGUAGE = 'en';
 /** Beam width used when the caller gives none. */
 export const DEFAULT_BEAM = 2;
-/** The decoder's inputs that change every step; the others come from the encoder. */
-const DECODER_STEP_INPUTS = new Set(['token', 'position', 'reorder', 'row_src', 'self_k', 'self_v']);
+/** The decoder's inputs that change every step (and its caches, `self_*`, fed back from its
+ *  `new_self_*` outputs); the others come from the encoder. */
+const DECODER_STEP_INPUTS = new Set(['token', 'position', 'reorder', 'row_src']);
+const isStepInput = (name: string) => DECODER_STEP_INPUTS.has(name) || name.startsWith('self_');
 
 export type TranslationFileRole = 'config' | 'spm' | 'encoder' | 'decoder' | 'weights' | 'shortlist';
 /** `weights` (weights.q8) holds the graphs' shared and fp32 weights, int8-packed; it is expanded
@@ -339,12 +341,11 @@ export class Translator {
    *  the decoder step by step; until the core's search is done. */
   private async runHop(pair: LoadedPair, text: string, from: string, to: string, options: Required<TranslateOptions>): Promise<CoreTranslationResult> {
     const { Tensor } = this.ort;
-    const { layers, heads, head_dim: headDim, max_positions: maxPositions } = pair.config;
+    const { heads, head_dim: headDim, max_positions: maxPositions } = pair.config;
     const job: CoreTranslationJob = coreValue(this.assistant.beginTranslation!(text, from, to, { formal: options.formal, beam: options.beam }));
     try {
       let cross: Record<string, OrtTensor> | undefined;
-      let selfK: OrtTensor | undefined;
-      let selfV: OrtTensor | undefined;
+      let cache: Record<string, OrtTensor> | undefined;  // self_k_<layer>, self_v_<layer>
       // The core stops each batch at max_positions; this only guards against a search that never ends.
       const stepLimit = (maxPositions + 1) * Math.max(1, job.batches());
       for (let step = 0; !job.done(); step++) {
@@ -352,38 +353,43 @@ export class Translator {
         const s = job.stepInput();
         const rows = s.tokens.length;
         if (s.position === 0) {
-          // A batch starts: its encoder run, and an empty self-attention cache with as many rows
-          // as the first step has, so whatever the first reorder indices are (each < rows), they
-          // are in range.
-          // The encoder also gathers the output layer's weights for the batch's output tokens (the
-          // core's pick from the shortlist, the logits' columns); all its outputs feed the decoder.
+          // A batch starts: its encoder run, and an empty self-attention cache per layer with as
+          // many rows as the first step has, so whatever the first reorder indices are (each <
+          // rows), they are in range. The encoder also gathers the output layer's weights for the
+          // batch's output tokens (the core's pick from the shortlist, the logits' columns); its
+          // outputs feed the decoder at every step of the batch.
           const input = job.encoderInput();
           const encoded = await pair.encoder.run({
             src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]),
             shortlist: new Tensor('int64', int64(input.outputIds), [input.outputIds.length]),
           });
-          const missingOutput = pair.decoder.inputNames.find((name) => !DECODER_STEP_INPUTS.has(name) && !encoded[name]);
+          const fromEncoder = pair.decoder.inputNames.filter((name) => !isStepInput(name));
+          const missingOutput = fromEncoder.find((name) => !encoded[name]);
           if (missingOutput) throw new InternalError(`${pair.entry.name}: the encoder did not return ${missingOutput}`);
-          cross = encoded;
-          selfK = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
-          selfV = new Tensor('float32', new Float32Array(0), [layers, rows, heads, 0, headDim]);
+          cross = Object.fromEntries(fromEncoder.map((name) => [name, encoded[name]]));
+          cache = Object.fromEntries(pair.decoder.inputNames.filter((name) => name.startsWith('self_'))
+            .map((name) => [name, new Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim])]));
         }
-        if (!cross || !selfK || !selfV) throw new InternalError(`${pair.entry.name}: the core's first step was not at position 0`);
+        if (!cross || !cache) throw new InternalError(`${pair.entry.name}: the core's first step was not at position 0`);
         const out = await pair.decoder.run({
           token: new Tensor('int64', int64(s.tokens), [rows]),
           position: new Tensor('int64', BigInt64Array.of(BigInt(s.position)), [1]),
           reorder: new Tensor('int64', int64(s.reorder), [rows]),
           row_src: new Tensor('int64', int64(s.rowSrc), [rows]),
-          self_k: selfK,
-          self_v: selfV,
+          ...cache,
           ...cross,
         });
         const logits = out.logits;
         if (!logits || !(logits.data instanceof Float32Array)) throw new InternalError(`${pair.entry.name}: the decoder returned no float32 logits`);
         const advanced = job.advance(logits.data, rows);
         if (advanced && typeof advanced === 'object') coreValue(advanced);
-        selfK = out.new_self_k;
-        selfV = out.new_self_v;
+        const next: Record<string, OrtTensor> = {};
+        for (const name of Object.keys(cache)) {
+          const grown = out[`new_${name}`];
+          if (!grown) throw new InternalError(`${pair.entry.name}: the decoder did not return new_${name}`);
+          next[name] = grown;
+        }
+        cache = next;
       }
       return coreValue(job.result());
     } finally {

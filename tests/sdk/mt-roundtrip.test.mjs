@@ -43,17 +43,20 @@ for (const pair of pairs) {
     for (const c of fixture.cases) {
       const enc = await encoder.run({ src: i64(c.src, [1, c.src.length]), ...all });
       const fromEncoder = Object.fromEntries(decoder.inputNames.filter((name) => enc[name]).map((name) => [name, enc[name]]));
-      assert.deepEqual(enc.cross_k.dims, [layers, 1, heads, c.src.length, dh]);
-      let selfK = new ort.Tensor('float32', new Float32Array(0), [layers, 1, heads, 0, dh]);
-      let selfV = selfK;
+      // One cross-attention key/value tensor and one self-attention cache per decoder layer.
+      for (let i = 0; i < layers; i++) assert.deepEqual(enc[`cross_k_${i}`].dims, [1, heads, c.src.length, dh]);
+      const cacheNames = decoder.inputNames.filter((name) => name.startsWith('self_'));
+      assert.equal(cacheNames.length, 2 * layers);
+      let cache = Object.fromEntries(cacheNames.map((name) => [name, new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, dh])]));
       for (let t = 0; t < c.steps.length; t++) {
         const step = c.steps[t];
         const out = await decoder.run({
           token: i64([step.token], [1]), position: i64([t], [1]), reorder: i64([0], [1]), row_src: i64([0], [1]),
-          self_k: selfK, self_v: selfV, ...fromEncoder,
+          ...cache, ...fromEncoder,
         });
         assert.deepEqual(out.logits.dims, [1, vocab]);
-        assert.deepEqual(out.new_self_k.dims, [layers, 1, heads, t + 1, dh]);
+        cache = Object.fromEntries(cacheNames.map((name) => [name, out[`new_${name}`]]));
+        for (const name of cacheNames) assert.deepEqual(cache[name].dims, [1, heads, t + 1, dh]);
         const logits = out.logits.data;
         let argmax = 0;
         for (let v = 1; v < vocab; v++) if (logits[v] > logits[argmax]) argmax = v;
@@ -71,8 +74,6 @@ for (const pair of pairs) {
           assert.ok(Math.abs(logits[argmax] - step.top_logits[0]) <= (fixture.argmax_tolerance ?? fixture.tolerance * 10),
             `${pair} step ${t}: argmax ${argmax} vs ${step.argmax}`);
         }
-        selfK = out.new_self_k;
-        selfV = out.new_self_v;
       }
     }
     assert.ok(worst <= fixture.tolerance, `worst relative difference ${worst}`);
