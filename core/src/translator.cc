@@ -53,9 +53,14 @@ Status parseShortlist(std::string_view bytes, TranslationModel& m) {
     return dataLossError("translation shortlist: not a Kefu shortlist (magic KEFUSL01)");
   }
   const uint32_t vocab = u32(8), per_piece = u32(12), frequent = u32(16);
-  if (vocab != static_cast<uint32_t>(m.vocab) || per_piece == 0 || per_piece > 256 || frequent > 65535) {
+  if (vocab != static_cast<uint32_t>(m.vocab)) {
     return dataLossError("translation shortlist: made for " + std::to_string(vocab) +
                          " pieces, the vocabulary has " + std::to_string(m.vocab));
+  }
+  if (per_piece == 0 || per_piece > 256 || frequent > 65535) {
+    return dataLossError("translation shortlist: " + std::to_string(per_piece) +
+                         " candidates per piece (expected 1..256), " + std::to_string(frequent) +
+                         " frequent ids (expected at most 65535)");
   }
   const size_t per_direction = (static_cast<size_t>(frequent) + static_cast<size_t>(vocab) * per_piece) * 2;
   if (bytes.size() != 20 + 2 * per_direction) {

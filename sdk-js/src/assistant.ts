@@ -1151,18 +1151,19 @@ export class KefuAssistant {
   private handleDecision(value: CoreAskValue, understanding: Understanding | null, shown: Pick<Message, 'text' | 'original' | 'language'> | null = null,
     translatedSuggestions: string[] | null = null): AskResult {
     const candidates = (value.candidates ?? []).map(toCandidate);
+    const questions = clarifyQuestions(value);
     let reply: Message | null = null;
     if (value.decision === 'answer' && value.answer) {
       reply = this.append({ role: 'assistant', kind: 'answer', text: value.answer.text, ...(shown ?? {}) });
     } else if (value.decision === 'clarify' && value.reason === 'out_of_scope') {
       reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('outOfScope'), offerPerson: true });
-    } else if (clarifyQuestions(value).length) {
+    } else if (questions.length) {
       reply = this.append({
         role: 'assistant',
         kind: 'clarify',
         text: this.t('didYouMean'),
-        suggestions: translatedSuggestions ?? clarifyQuestions(value),
-        ...(translatedSuggestions ? { suggestionOriginals: clarifyQuestions(value) } : {}),
+        suggestions: translatedSuggestions ?? questions,
+        ...(translatedSuggestions ? { suggestionOriginals: questions } : {}),
       });
     } else if (value.decision !== 'escalate') {
       reply = this.append({ role: 'assistant', kind: 'miss', text: this.t('notUnderstood') });

@@ -21,8 +21,8 @@ const DECODER_STEP_INPUTS = new Set(['token', 'position', 'reorder', 'row_src'])
 const isStepInput = (name: string) => DECODER_STEP_INPUTS.has(name) || name.startsWith('self_');
 
 export type TranslationFileRole = 'config' | 'spm' | 'encoder' | 'decoder' | 'weights' | 'shortlist';
-/** `weights` (weights.q8) holds the graphs' shared and fp32 weights, int8-packed; it is expanded
- *  into the fp32 external-data file "weights.bin" the two graphs reference (weights.ts).
+/** `weights` (weights.q8) holds the weights of both graphs, int8-packed; it is expanded into the
+ *  external-data file "weights.bin" the two graphs reference (weights.ts).
  *  `shortlist` (shortlist.bin) is the lexical shortlist the core picks each batch's output
  *  tokens from. */
 export const TRANSLATION_FILE_ROLES: readonly TranslationFileRole[] = ['config', 'spm', 'encoder', 'decoder', 'weights', 'shortlist'];
@@ -291,7 +291,7 @@ export class Translator {
       coreValue(this.assistant.loadTranslationModel!(language, files.spm, files.shortlist));
     } catch (cause) {
       const error = toKefuError(cause);
-      const file = /shortlist/.test(error.message) ? where('shortlist') : where('spm');
+      const file = error.message.startsWith('translation shortlist:') ? where('shortlist') : where('spm');
       throw new DataLossError(`${file}: the core refused it: ${error.message}`);
     }
     const weights = expandWeights(files.weights, where('weights'));  // DataLossError names the file
@@ -344,7 +344,7 @@ export class Translator {
     const { heads, head_dim: headDim, max_positions: maxPositions } = pair.config;
     const job: CoreTranslationJob = coreValue(this.assistant.beginTranslation!(text, from, to, { formal: options.formal, beam: options.beam }));
     try {
-      let cross: Record<string, OrtTensor> | undefined;
+      let fromEncoder: Record<string, OrtTensor> | undefined;  // the batch's encoder outputs
       let cache: Record<string, OrtTensor> | undefined;  // self_k_<layer>, self_v_<layer>
       // The core stops each batch at max_positions; this only guards against a search that never ends.
       const stepLimit = (maxPositions + 1) * Math.max(1, job.batches());
@@ -363,21 +363,21 @@ export class Translator {
             src: new Tensor('int64', int64(input.ids), [input.rows, input.cols]),
             shortlist: new Tensor('int64', int64(input.outputIds), [input.outputIds.length]),
           });
-          const fromEncoder = pair.decoder.inputNames.filter((name) => !isStepInput(name));
-          const missingOutput = fromEncoder.find((name) => !encoded[name]);
+          const names = pair.decoder.inputNames.filter((name) => !isStepInput(name));
+          const missingOutput = names.find((name) => !encoded[name]);
           if (missingOutput) throw new InternalError(`${pair.entry.name}: the encoder did not return ${missingOutput}`);
-          cross = Object.fromEntries(fromEncoder.map((name) => [name, encoded[name]]));
+          fromEncoder = Object.fromEntries(names.map((name) => [name, encoded[name]]));
           cache = Object.fromEntries(pair.decoder.inputNames.filter((name) => name.startsWith('self_'))
             .map((name) => [name, new Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim])]));
         }
-        if (!cross || !cache) throw new InternalError(`${pair.entry.name}: the core's first step was not at position 0`);
+        if (!fromEncoder || !cache) throw new InternalError(`${pair.entry.name}: the core's first step was not at position 0`);
         const out = await pair.decoder.run({
           token: new Tensor('int64', int64(s.tokens), [rows]),
           position: new Tensor('int64', BigInt64Array.of(BigInt(s.position)), [1]),
           reorder: new Tensor('int64', int64(s.reorder), [rows]),
           row_src: new Tensor('int64', int64(s.rowSrc), [rows]),
           ...cache,
-          ...cross,
+          ...fromEncoder,
         });
         const logits = out.logits;
         if (!logits || !(logits.data instanceof Float32Array)) throw new InternalError(`${pair.entry.name}: the decoder returned no float32 logits`);

@@ -236,23 +236,23 @@ const skipReal = !existsSync(join(mtDir, 'decoder.onnx'))
     : false;
 const distManifest = existsSync(join(dist, 'models', 'manifest.json')) ? readFileSync(join(dist, 'models', 'manifest.json'), 'utf8') : '{"models":[]}';
 
-async function nodeOrt() {
+/** A Translator on ONNX Runtime Web in Node, with the en-de entry and its shipped files (not added). */
+async function realTranslator() {
   const ort = await import(pathToFileURL(join(dist, 'ort', 'ort.wasm.min.mjs')).href);
   translation.configureOrt(ort, {
     mjsUrl: pathToFileURL(join(dist, 'ort', 'ort-wasm-simd-threaded.mjs')).href,
     wasmUrl: pathToFileURL(join(dist, 'ort', 'ort-wasm-simd-threaded.wasm')).href,
     wasmBinary: readFileSync(join(dist, 'ort', 'ort-wasm-simd-threaded.wasm')),
   });
-  return ort;
+  const entries = translation.parseTranslationManifest(distManifest, 'manifest.json');
+  const [hop] = translation.translationRoute(entries, 'en', 'de');
+  const files = Object.fromEntries(translation.TRANSLATION_FILE_ROLES.map((role) => [role, readFileSync(join(dist, 'models', hop.entry.files[role].file))]));
+  return { translator: new translation.Translator(ort, realCore), entries, entry: hop.entry, files };
 }
 
 test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node', { skip: skipReal }, async () => {
-  const ort = await nodeOrt();
-  const entries = translation.parseTranslationManifest(distManifest, 'manifest.json');
-  const translator = new translation.Translator(ort, realCore);
-  const [hop] = translation.translationRoute(entries, 'de', 'en');
-  const files = Object.fromEntries(translation.TRANSLATION_FILE_ROLES.map((role) => [role, readFileSync(join(dist, 'models', hop.entry.files[role].file))]));
-  await translator.addPair(hop.entry, files);
+  const { translator, entries, entry, files } = await realTranslator();
+  await translator.addPair(entry, files);
   const toEnglish = await translator.translate('Wo ist meine Bestellung #A1234?', translation.translationRoute(entries, 'de', 'en'), { beam: 2 });
   assert.ok(toEnglish.text.trim().length > 0, 'non-empty English');
   assert.match(toEnglish.text, /A1234/, 'the order number survives');
@@ -268,15 +268,11 @@ test('driver: de→en and en→de with the real models, ONNX Runtime Web in Node
 });
 
 test('driver: a long message decodes in several batches, each sentence back in its place', { skip: skipReal }, async () => {
-  const ort = await nodeOrt();
-  const entries = translation.parseTranslationManifest(distManifest, 'manifest.json');
-  const translator = new translation.Translator(ort, realCore);
-  const [hop] = translation.translationRoute(entries, 'en', 'de');
-  const files = Object.fromEntries(translation.TRANSLATION_FILE_ROLES.map((role) => [role, readFileSync(join(dist, 'models', hop.entry.files[role].file))]));
+  const { translator, entries, entry, files } = await realTranslator();
   // The core refuses a corrupted shortlist, and the error names the file.
-  await assert.rejects(translator.addPair(hop.entry, { ...files, shortlist: files.shortlist.subarray(0, 100) }, (role) => `files/${role}`),
+  await assert.rejects(translator.addPair(entry, { ...files, shortlist: files.shortlist.subarray(0, 100) }, (role) => `files/${role}`),
     (error) => error.code === 'data_loss' && /files\/shortlist: .*shortlist/.test(error.message));
-  await translator.addPair(hop.entry, files);
+  await translator.addPair(entry, files);
   // 60 sentences of very different lengths: more than one batch of 1,024 padded tokens.
   const lines = Array.from({ length: 60 }, (_, i) => (i % 3 === 0
     ? `Order GS-${70000 + i} was shipped today and should arrive within three to five working days, please check the tracking link in your e-mail.`

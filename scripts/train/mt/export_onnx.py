@@ -24,11 +24,9 @@ depends on PyTorch's fused inference path):
   (shortlist.py).
 Quantisation: every weight matrix is rounded to int8 with one fp32 scale per output row
 (symmetric). The products by those weights run on int8 (integer_matmuls: DynamicQuantizeLinear
-on the activations + com.microsoft MatMulIntegerToFloat, the int8 weights inside the .onnx
-files): measured 1.5-1.9x faster per decoder step than fp32 in onnxruntime-web and the same test
-chrF (docs/translation.md). The embedding table (also the output projection's weight, of which
-the decoder holds an int8 transposed copy) and the small vectors are external data, shipped in
-weights.q8. --fp32-compute keeps the graphs fp32 (constants folded; dequantise-in-graph nodes
+on the activations + com.microsoft MatMulIntegerToFloat): measured 1.5-1.9x faster per decoder step than fp32 in onnxruntime-web and the same test
+chrF (docs/translation.md). The tied embedding is one int8 [D,V] matrix that the lookups and the
+output layer share (int8_embedding). --fp32-compute keeps the graphs fp32 (constants folded; dequantise-in-graph nodes
 measured 3-5x slower per step); --no-quantize ships fp32 weights. The dev chrF of the
 int8-rounded weights is measured next to fp32 and written to the report; the activations'
 rounding is measured by scripts/bench/mt_quality.py through the runtime.
@@ -250,18 +248,15 @@ def prune_initializers(m):
     m.graph.initializer.extend(keep)
 
 
-def integer_matmuls(path, output_projection=True):
-    """Rewrites a graph so its weight products run on int8: every MatMul by a constant 2-D weight
-    becomes DynamicQuantizeLinear (the activations, per tensor, uint8; one per distinct input)
-    + com.microsoft MatMulIntegerToFloat with the weight as int8 and one scale per output column.
-    The weights were rounded to int8 per output row before export (dequantized_state), so the
-    int8 weight is exact; only the activations are rounded. With `output_projection`, the
-    decoder's Gemm by the tied embedding gets an int8 transposed copy of it too.
-    Returns the number of products rewritten."""
+def integer_matmuls(m):
+    """Rewrites a graph (in place) so its weight products run on int8: every MatMul by a constant
+    2-D weight becomes DynamicQuantizeLinear (the activations, per tensor, uint8; one per distinct
+    input) + com.microsoft MatMulIntegerToFloat with the weight as int8 and one scale per output
+    column. The weights were rounded to int8 per output row before export (dequantized_state), so
+    the int8 weight is exact; only the activations are rounded. The decoder's Gemm by the tied
+    embedding gets an int8 transposed copy of it. Returns the number of products rewritten."""
     import numpy as np
-    import onnx
     from onnx import helper, numpy_helper
-    m = onnx.load(path)
     inits = {i.name: i for i in m.graph.initializer}
     nodes, quantized, count = [], {}, 0
 
@@ -287,7 +282,7 @@ def integer_matmuls(path, output_projection=True):
             nodes.append(helper.make_node("MatMulIntegerToFloat", [aq, wq, a_scale, ws, a_zero], list(node.output),
                                           name=node.name + "/int8", domain="com.microsoft"))
             count += 1
-        elif (output_projection and node.op_type == "Gemm" and weight is not None and len(weight.dims) == 2
+        elif (node.op_type == "Gemm" and weight is not None and len(weight.dims) == 2
               and any(a.name == "transB" and a.i == 1 for a in node.attribute)):
             wq, ws = int8_weight(node.input[1] + "/t", numpy_helper.to_array(weight).T)
             aq, a_scale, a_zero = quantize_input(node.input[0])
@@ -302,11 +297,10 @@ def integer_matmuls(path, output_projection=True):
     prune_initializers(m)
     if not any(o.domain == "com.microsoft" for o in m.opset_import):
         m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    onnx.save(m, path)
     return count
 
 
-def shortlist_output(enc_path, dec_path):
+def shortlist_output(enc, dec):
     """Lets the decoder's output layer score only a batch's shortlist: the encoder (run once per
     batch) takes `shortlist` int64 [K], the vocabulary ids to score, and gathers the output
     layer's weight for them, `out_w` (int8 [D,K] with `out_scale` [K] when the products are int8,
@@ -314,9 +308,7 @@ def shortlist_output(enc_path, dec_path):
     layer, so `logits` is [N,K]. Gathering once per batch instead of every step measured 4x
     faster (a strided int8 gather per step cost more than the smaller product saved)."""
     import numpy as np
-    import onnx
     from onnx import helper, numpy_helper, TensorProto
-    enc, dec = onnx.load(enc_path), onnx.load(dec_path)
     out = next(n for n in dec.graph.node if "logits" in n.output)
     inits = {i.name: i for i in dec.graph.initializer}
     ins = list(out.input)
@@ -348,22 +340,17 @@ def shortlist_output(enc_path, dec_path):
     for o in dec.graph.output:
         if o.name == "logits":
             o.type.tensor_type.shape.dim[1].dim_param = "K"
-    for m, path in ((enc, enc_path), (dec, dec_path)):
-        onnx.checker.check_model(m)
-        onnx.save(m, path)
 
 
-def int8_embedding(enc_path, dec_path):
+def int8_embedding(enc, dec):
     """Both graphs look token embeddings up in the output layer's int8 transposed copy of the
     tied embedding (`embed.table.w/t/int8` [D,V] + `/scale` [V], which integer_matmuls and
     shortlist_output put in the encoder) instead of an fp32 table: Gather(axis=1), Cast,
     Transpose, times the row's scale, the same values as the int8-rounded table. The table then
     travels once, as int8, shared by both graphs through weights.bin (2 MB smaller download and
     8 MB less memory in the worker than an fp32 table beside the int8 copy)."""
-    import onnx
     from onnx import helper, numpy_helper, TensorProto
     import numpy as np
-    enc, dec = onnx.load(enc_path), onnx.load(dec_path)
     shared = {i.name: i for i in enc.graph.initializer if i.name.startswith("embed.table.w/t/")}
     weight, scale = "embed.table.w/t/int8", "embed.table.w/t/scale"
     if set(shared) != {weight, scale}:
@@ -392,15 +379,12 @@ def int8_embedding(enc_path, dec_path):
         del m.graph.node[:]
         m.graph.node.extend(nodes)
         prune_initializers(m)
-    for m, path in ((enc, enc_path), (dec, dec_path)):
-        onnx.checker.check_model(m)
-        onnx.save(m, path)
 
 
 PACK_MAGIC = b"KEFUQ8W1"
 
 
-def externalize(out):
+def externalize(out, models):
     """Moves the initializers of encoder.onnx and decoder.onnx (fp32 ones, and int8 ones of 4 KB
     or more) into one external-data file, weights.bin (64-byte aligned; a tensor both graphs
     hold, like the int8 embedding, is stored once), then writes weights.q8, the form that is
@@ -408,14 +392,15 @@ def externalize(out):
     one scale per row or per column (the rounding applied before export) as int8 + scales,
     everything else as fp32. The runtime expands weights.q8 back into the exact bytes of
     weights.bin (sdk-js/src/weights.ts) and hands them to both sessions as ONNX external data.
-    Returns (tensor count, bytes of weights.bin, bytes of weights.q8)."""
+    `models`: {"encoder": ModelProto, "decoder": ModelProto}, checked and saved as
+    out/<name>.onnx. Returns (tensor count, bytes of weights.bin, bytes of weights.q8)."""
     import hashlib as _h
     import numpy as np
     import onnx
     from onnx import external_data_helper as ext, numpy_helper
     blob, where, entries = bytearray(), {}, []
-    models = {name: onnx.load(os.path.join(out, f"{name}.onnx")) for name in ("encoder", "decoder")}
     for name, m in models.items():
+        onnx.checker.check_model(m)
         for init in m.graph.initializer:
             arr = numpy_helper.to_array(init)
             if arr.dtype not in (np.float32, np.int8) or arr.size < 16 or (arr.dtype == np.int8 and arr.size < 4096):
@@ -443,25 +428,25 @@ def externalize(out):
     pack = bytearray(PACK_MAGIC) + np.array([len(blob), len(entries)], "<u4").tobytes()
     for offset, arr in entries:
         mat = arr.reshape(arr.shape[0], -1) if arr.ndim >= 2 else arr.reshape(1, -1)
-        kind, payload = 0, mat.astype("<f4").tobytes() if arr.dtype == np.float32 else b""
         if arr.dtype == np.int8:
             kind, payload = 3, mat.tobytes()
-        elif arr.ndim == 2:
-            for k, axis in ((1, 1), (2, 0)):
-                scale = np.abs(mat).max(axis=axis) / 127.0
-                scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-                q = np.round(mat / (scale[:, None] if axis == 1 else scale[None, :]))
-                back = (q * (scale[:, None] if axis == 1 else scale[None, :])).astype(np.float32)
-                if np.abs(q).max() <= 127 and np.allclose(back, mat, rtol=0, atol=1e-6 * max(1e-3, float(np.abs(mat).max()))):
-                    kind, payload = k, q.astype(np.int8).tobytes() + scale.astype("<f4").tobytes()
-                    break
+        else:
+            kind, payload = 0, mat.astype("<f4").tobytes()
+            if arr.ndim == 2:
+                for k, axis in ((1, 1), (2, 0)):
+                    scale = np.abs(mat).max(axis=axis) / 127.0
+                    scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+                    q = np.round(mat / (scale[:, None] if axis == 1 else scale[None, :]))
+                    back = (q * (scale[:, None] if axis == 1 else scale[None, :])).astype(np.float32)
+                    if np.abs(q).max() <= 127 and np.allclose(back, mat, rtol=0, atol=1e-6 * max(1e-3, float(np.abs(mat).max()))):
+                        kind, payload = k, q.astype(np.int8).tobytes() + scale.astype("<f4").tobytes()
+                        break
         header = np.array([offset], "<u4").tobytes() + bytes([kind]) + np.array(mat.shape, "<u4").tobytes()
         pack += header + payload
         while len(pack) % 4:
             pack.append(0)
     with open(os.path.join(out, "weights.q8"), "wb") as f:
         f.write(bytes(pack))
-    # The expanded file's sha256, so the runtime can check its expansion too.
     return len(entries), len(blob), len(pack)
 
 
@@ -588,14 +573,17 @@ def main():
                                         **{name: {0: "B", 2: "S"} for name in cross_names},
                                         **{name: {0: "N", 2: "T1"} for name in new_names}},
                           do_constant_folding=True)
+    # The graph passes work on the loaded graphs; externalize() checks and saves them once.
+    import onnx
+    graphs = {name: onnx.load(os.path.join(out, f"{name}.onnx")) for name in ("encoder", "decoder")}
     int8_compute = quantize and not a.fp32_compute
     if int8_compute:
-        for name in ("encoder", "decoder"):
-            print(f"{name}: {integer_matmuls(os.path.join(out, name + '.onnx'))} products on int8", flush=True)
-    shortlist_output(os.path.join(out, "encoder.onnx"), os.path.join(out, "decoder.onnx"))
+        for name, m in graphs.items():
+            print(f"{name}: {integer_matmuls(m)} products on int8", flush=True)
+    shortlist_output(graphs["encoder"], graphs["decoder"])
     if int8_compute:
-        int8_embedding(os.path.join(out, "encoder.onnx"), os.path.join(out, "decoder.onnx"))
-    count, fp32_bytes, q8_bytes = externalize(out)
+        int8_embedding(graphs["encoder"], graphs["decoder"])
+    count, fp32_bytes, q8_bytes = externalize(out, graphs)
     import shortlist as shortlist_mod
     shortlist_mod.build(a.lang, out=os.path.join(out, "shortlist.bin"))
     print(f"exported in {time.time() - t0:.1f}s: {count} weight tensors, weights.bin {fp32_bytes:,} B, "
