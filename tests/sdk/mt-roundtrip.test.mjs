@@ -1,3 +1,4 @@
+// Shipped translation models: the download budget and manifest entry of every pair (below), and the
 // ONNX export round trip: every shipped translation model (models/mt/<pair>/) is run in
 // onnxruntime-web (wasm backend, the same runtime the browser uses) on the fixed inputs that
 // scripts/train/mt/export_onnx.py stored in roundtrip.json, and the incremental decoder's logits
@@ -7,6 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root, lib } from './helpers.mjs';
 
@@ -81,5 +84,26 @@ for (const pair of pairs) {
       const median = diffs.sort((a, b) => a - b)[Math.floor(diffs.length / 2)];
       assert.ok(median <= fixture.median_tolerance, `median relative difference ${median} > ${fixture.median_tolerance}`);
     }
+  });
+}
+
+// The download budget (bytes are deterministic, so this one is a gate): one customer's pair, both
+// directions, at most 12 MB gzipped; the manifest lists every file with its size and sha256.
+const manifest = JSON.parse(readFileSync(join(root, 'models', 'manifest.json'), 'utf8'));
+for (const pair of pairs) {
+  test(`${pair}: manifest entry matches the files, and both directions fit 12 MB gzipped`, () => {
+    const entry = manifest.models.find((m) => m.name === `mt-${pair}`);
+    assert.ok(entry, `models/manifest.json has no mt-${pair}`);
+    assert.deepEqual(entry.languages, pair.split('-'));
+    let gz = 0;
+    for (const [role, spec] of Object.entries(entry.files)) {
+      const bytes = readFileSync(join(root, 'models', spec.file));
+      assert.equal(bytes.length, spec.bytes, `${spec.file} (${role}) size`);
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), spec.sha256, `${spec.file} (${role}) sha256`);
+      gz += gzipSync(bytes, { level: 9 }).length;
+    }
+    assert.ok(gz <= 12_000_000, `${pair}: ${gz} bytes gzipped, budget 12,000,000`);
+    // Node's zlib and Python's (export_onnx.py) compress a little differently at the same level.
+    assert.ok(Math.abs(gz - entry.gzip_bytes) < gz / 100, `manifest gzip_bytes ${entry.gzip_bytes}, measured ${gz}`);
   });
 }

@@ -106,6 +106,15 @@ def main():
         for h in train.get("history", []):
             L.append(f"| {h['step']:,} | {h['dev_chrf']:.1f} | {h.get(f'en-{a.lang}', '–')} | "
                      f"{h.get(f'{a.lang}-en', '–')} |")
+        runs = train.get("runs", [])
+        if runs:
+            L.append("")
+            L.append("Recorded runs (each resumes the last checkpoint): "
+                     + ("runs before step " + f"{runs[0]['from_step']:,} were made before train_mt.py recorded "
+                        "its settings; " if runs[0]["from_step"] else "")
+                     + "; ".join(f"from step {r['from_step']:,}: peak lr {r['lr']:g}, warm-up {r['warmup']}, "
+                                 f"dropout {r['dropout']:g}, {r['max_tokens']:,} tokens per batch" for r in runs)
+                     + ".")
     if export.get("dev_chrf"):
         d = export["dev_chrf"]
         L.append("")
