@@ -9,6 +9,9 @@
 // shared machine single runs vary by tens of percent.
 //
 //   node scripts/bench/mt_speed.mjs [--out build/bench/mt-speed.json] [--sentences 100] [--beam N] [--runs 5]
+//                                   [--pairs en-es,en-de]
+//
+// --pairs measures only those pairs and keeps the other pairs' results already in --out.
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -24,7 +27,13 @@ const beam = opt('--beam', null);
 const runs = Math.max(1, Number(opt('--runs', '5')));
 const { chromium } = createRequire(path.join(root, 'sdk-js', 'package.json'))('playwright-core');
 
-const pairs = readdirSync(path.join(root, 'models', 'mt')).filter((p) => existsSync(path.join(root, 'models', 'mt', p, 'config.json')));
+const only = opt('--pairs', null)?.split(',');
+const pairs = readdirSync(path.join(root, 'models', 'mt'))
+  .filter((p) => existsSync(path.join(root, 'models', 'mt', p, 'config.json')) && (!only || only.includes(p)));
+if (only && pairs.length !== only.length) {
+  console.error(`mt_speed: --pairs ${only.join(',')}: shipped pairs are ${readdirSync(path.join(root, 'models', 'mt')).join(', ')}`);
+  process.exit(2);
+}
 
 function testLines(pair) {
   const file = path.join(root, 'build', 'mt-data', pair, 'test.tsv');
@@ -42,7 +51,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
-const result = {};
+const result = only && existsSync(outPath) ? JSON.parse(readFileSync(outPath, 'utf8')) : {};
 try {
   for (const pair of pairs) {
     const lang = pair.slice(3);

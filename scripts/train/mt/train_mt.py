@@ -260,6 +260,10 @@ def main():
             scores[tgt_lang] = chrf(hyps[tgt_lang], [t for _, t in lines])
         return sum(scores.values()) / len(scores), scores, hyps
 
+    def history_entry(score, per):
+        return {"step": state["step"], "dev_chrf": round(score, 2),
+                **{f"en-{k}" if k != "en" else f"{a.lang}-en": round(v, 2) for k, v in per.items()}}
+
     counted = [time.time()]  # training time is added to state["seconds"] at every save, so a
                              # run that is stopped early still accounts for the time it spent
 
@@ -299,9 +303,7 @@ def main():
                 log_t = time.time()
             if state["step"] % a.eval_every == 0:
                 score, per, _ = evaluate()
-                state["history"].append({"step": state["step"], "dev_chrf": round(score, 2),
-                                         **{f"en-{k}" if k != "en" else f"{a.lang}-en": round(v, 2)
-                                            for k, v in per.items()}})
+                state["history"].append(history_entry(score, per))
                 print(f"step {state['step']} dev chrF {score:.1f} {json.dumps(per)}", flush=True)
                 if score > state["best_chrf"]:
                     state["best_chrf"] = score
@@ -310,7 +312,8 @@ def main():
                 save(last)
                 last_save = time.time()
     score, per, hyps = evaluate()
-    state["history"].append({"step": state["step"], "dev_chrf": round(score, 2)})
+    if not state["history"] or state["history"][-1]["step"] != state["step"]:
+        state["history"].append(history_entry(score, per))
     if score > state["best_chrf"]:
         state["best_chrf"] = score
         save(os.path.join(work, "best.pt"))

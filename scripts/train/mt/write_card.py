@@ -106,7 +106,9 @@ def main():
         for h in train.get("history", []):
             L.append(f"| {h['step']:,} | {h['dev_chrf']:.1f} | {h.get(f'en-{a.lang}', '–')} | "
                      f"{h.get(f'{a.lang}-en', '–')} |")
-        runs = train.get("runs", [])
+        settings = ("lr", "warmup", "dropout", "max_tokens")
+        runs = [r for i, r in enumerate(train.get("runs", []))  # a resumed run with the same settings is one
+                if i == 0 or any(r[k] != train["runs"][i - 1][k] for k in settings)]
         if runs:
             L.append("")
             L.append("Recorded runs (each resumes the last checkpoint): "
