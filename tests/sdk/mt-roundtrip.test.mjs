@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root, lib } from './helpers.mjs';
@@ -88,7 +87,8 @@ for (const pair of pairs) {
 }
 
 // The download budget (bytes are deterministic, so this one is a gate): one customer's pair, both
-// directions, at most 12 MB gzipped; the manifest lists every file with its size and sha256.
+// directions, at most 12 MB gzipped. (sdk-js/build.mjs, which runs before the tests, already
+// refuses a file whose sha256 differs from the manifest's.)
 const manifest = JSON.parse(readFileSync(join(root, 'models', 'manifest.json'), 'utf8'));
 for (const pair of pairs) {
   test(`${pair}: manifest entry matches the files, and both directions fit 12 MB gzipped`, () => {
@@ -99,7 +99,6 @@ for (const pair of pairs) {
     for (const [role, spec] of Object.entries(entry.files)) {
       const bytes = readFileSync(join(root, 'models', spec.file));
       assert.equal(bytes.length, spec.bytes, `${spec.file} (${role}) size`);
-      assert.equal(createHash('sha256').update(bytes).digest('hex'), spec.sha256, `${spec.file} (${role}) sha256`);
       gz += gzipSync(bytes, { level: 9 }).length;
     }
     assert.ok(gz <= 12_000_000, `${pair}: ${gz} bytes gzipped, budget 12,000,000`);

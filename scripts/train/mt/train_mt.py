@@ -64,14 +64,12 @@ class Translator(nn.Module):
         pad = src.eq(PAD)
         return self.encoder(self.embed_tokens(src), src_key_padding_mask=pad), pad
 
-    def decode_hidden(self, tgt_in, memory, src_pad):
+    def decode(self, tgt_in, memory, src_pad):
         t = tgt_in.size(1)
         causal = torch.triu(torch.full((t, t), float("-inf"), device=tgt_in.device), diagonal=1)
-        return self.decoder(self.embed_tokens(tgt_in), memory, tgt_mask=causal,
-                            tgt_key_padding_mask=tgt_in.eq(PAD), memory_key_padding_mask=src_pad)
-
-    def decode(self, tgt_in, memory, src_pad):
-        return F.linear(self.decode_hidden(tgt_in, memory, src_pad), self.embed.weight)
+        h = self.decoder(self.embed_tokens(tgt_in), memory, tgt_mask=causal,
+                         tgt_key_padding_mask=tgt_in.eq(PAD), memory_key_padding_mask=src_pad)
+        return F.linear(h, self.embed.weight)
 
     def forward(self, src, tgt_in):
         memory, src_pad = self.encode(src)
@@ -159,8 +157,8 @@ def pad(seqs, device):
 def translate(model, sp, texts, tgt_lang, device, batch=64, register="formal"):
     model.eval()
     ids = [encode_source(sp, t, tgt_lang, register if tgt_lang != "en" else None) for t in texts]
-    # Batches of similar lengths: greedy() recomputes the whole prefix at every step, up to twice
-    # the batch's longest source, so one long line in a batch of short ones is expensive.
+    # Batches of similar lengths: greedy() runs every row for up to twice the batch's longest
+    # source, so one long line in a batch of short ones makes all of them expensive.
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = [None] * len(ids)
     for i in range(0, len(order), batch):
