@@ -6,7 +6,8 @@
 // (median, p95). Measurements, never pass/fail.
 //
 // The batch is timed --runs times (default 5) and the median is reported with the range: on a
-// shared machine single runs vary by tens of percent.
+// shared machine single runs vary by tens of percent. The share of CPU time the host stole from
+// this VM while the batches ran (/proc/stat, Linux only) is recorded next to each direction.
 //
 //   node scripts/bench/mt_speed.mjs [--out build/bench/mt-speed.json] [--sentences 100] [--beam N] [--runs 5]
 //                                   [--pairs en-es,en-de]
@@ -34,6 +35,17 @@ if (only && pairs.length !== only.length) {
   console.error(`mt_speed: --pairs ${only.join(',')}: shipped pairs are ${readdirSync(path.join(root, 'models', 'mt')).join(', ')}`);
   process.exit(2);
 }
+
+// Cumulative CPU jiffies: all, and stolen by the hypervisor; null where /proc/stat is missing.
+function cpuTimes() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+const stealPercent = (a, b) => (a && b && b.total > a.total ? Math.round((1000 * (b.steal - a.steal)) / (b.total - a.total)) / 10 : null);
 
 function testLines(pair) {
   const file = path.join(root, 'build', 'mt-data', pair, 'test.tsv');
@@ -92,7 +104,9 @@ try {
     for (const [from, to, col] of [['en', lang, 0], [lang, 'en', 1]]) {
       const batch = rows.slice(0, sentences).map((r) => r[col]);
       const timed = [];
+      const cpu0 = cpuTimes();
       for (let r = 0; r < runs; r++) timed.push(await measureBatch(batch, from, to));
+      const steal = stealPercent(cpu0, cpuTimes());
       const rates = timed.map((t) => Math.round(t.words / (t.ms / 1000))).sort((x, y) => x - y);
       const b = timed[0];
       const one = await measure(batch, from, to);
@@ -102,11 +116,11 @@ try {
       const st = stats(f.times);
       out.directions[`${from}-${to}`] = {
         batch_sentences: batch.length, words: b.words, words_per_second: rates[Math.floor(rates.length / 2)],
-        words_per_second_runs: rates,
+        words_per_second_runs: rates, cpu_steal_percent: steal,
         words_per_second_one_call_each: Math.round(one.words / (one.ms / 1000)),
         messages_15_words: fifteen.length, median_ms_15_words: Math.round(st.median), p95_ms_15_words: Math.round(st.p95),
       };
-      console.log(`${from}->${to}: ${out.directions[`${from}-${to}`].words_per_second} words/s as one batch (median of ${runs}: ${rates.join(', ')}), ${out.directions[`${from}-${to}`].words_per_second_one_call_each} one call each; 15 words median ${Math.round(st.median)} ms, p95 ${Math.round(st.p95)} ms`);
+      console.log(`${from}->${to}: ${out.directions[`${from}-${to}`].words_per_second} words/s as one batch (median of ${runs}: ${rates.join(', ')}; CPU steal ${steal ?? '?'} %), ${out.directions[`${from}-${to}`].words_per_second_one_call_each} one call each; 15 words median ${Math.round(st.median)} ms, p95 ${Math.round(st.p95)} ms`);
     }
     const d = Object.values(out.directions);
     out.batch_sentences = d[0].batch_sentences;

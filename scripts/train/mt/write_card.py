@@ -160,6 +160,10 @@ def main():
                  f"median {speed.get('median_ms_15_words', 0):.0f} ms (budget 150), "
                  f"p95 {speed.get('p95_ms_15_words', 0):.0f} ms; first use (download from the local "
                  f"server + session creation) {speed.get('load_ms', 0):.0f} ms.")
+        steal = [f"{d} {v['cpu_steal_percent']} %" for d, v in speed.get("directions", {}).items()
+                 if v.get("cpu_steal_percent") is not None]
+        if steal:
+            L.append(f"CPU time the host stole from this VM during the batch runs: {', '.join(steal)}.")
     L += ["", "## Data", ""]
     if sources:
         L.append(f"Prepared by `{sources.get('command', 'prepare_pair.py')}`: "
