@@ -93,6 +93,7 @@ def register(text, lang):
 LICENCES = {
     "kefu-chat": "project's own (repository licence); scripts/train/data/parallel/",
     "kefu-chat-extra": "project's own (repository licence); scripts/train/data/parallel/extra/",
+    "kefu-chat-informal": "project's own (repository licence); scripts/train/data/parallel/informal/",
     "tatoeba": "CC BY 2.0 FR; credit \"Tatoeba.org contributors\"",
     "bcontrast": "CC BY-SA 4.0 (BConTrasT, WMT20 chat task); ShareAlike applies to adapted data",
     "deb-installed": "per Debian package (see packages; each /usr/share/doc/<pkg>/copyright), "
@@ -122,6 +123,13 @@ def read_chat_extra(lang):
     """More hand-written customer-service turns, train only (never dev/test: adding them to
     en-<xx>.jsonl would move held-out lines); tag kefu-chat-extra:<role>."""
     return _read_chat_file(os.path.join(PARALLEL, "extra", f"en-{lang}.jsonl"), lang, "kefu-chat-extra")
+
+
+def read_chat_informal(lang):
+    """Agent turns of the corpus translated again in the informal register (du, tú, tu, je, 你,
+    plain form, ...), train only like the extra turns; their targets carry informal markers, so
+    training gives them the <informal> tag. Tag kefu-chat-informal:<role>."""
+    return _read_chat_file(os.path.join(PARALLEL, "informal", f"en-{lang}.jsonl"), lang, "kefu-chat-informal")
 
 
 def read_tatoeba(lang):

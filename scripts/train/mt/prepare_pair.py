@@ -9,7 +9,8 @@ Sources, in priority order (a pair found in two keeps the first tag): the hand-w
 corpus (scripts/train/data/parallel), BConTrasT (de only), e-commerce UI catalogues from npm
 and Debian packages listed in catalog_sources.json (downloaded once into build/mt-data/_sources),
 catalogues of the Debian packages installed here (/usr/share/locale), Tatoeba, the train-only
-extra chat turns (scripts/train/data/parallel/extra, tag kefu-chat-extra), and optionally
+extra chat turns (scripts/train/data/parallel/extra, tag kefu-chat-extra), informal-register agent
+turns (scripts/train/data/parallel/informal, tag kefu-chat-informal), and optionally
 Apertium translations of the Spanish side of en-es (--synthetic-from es; pt and it).
 Cleaning rules: mtdata.clean_pair. Split rules: held_out() below. Deterministic: the same
 inputs give byte-identical outputs (no clock, no randomness, sorted inputs).
@@ -58,6 +59,7 @@ def gather(lang, fetch, log, installed=True):
     # Train-only chat turns come last: a pair they share with an earlier source keeps that
     # source's tag, so they can never change which lines held_out() picks.
     raw += [(e, x, t, False) for e, x, t in mtdata.read_chat_extra(lang)]
+    raw += [(e, x, t, False) for e, x, t in mtdata.read_chat_informal(lang)]
     return raw, meta
 
 

@@ -10,6 +10,7 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import mtdata  # noqa: E402
 
 GROUPS = [("chat", lambda g: g == "kefu-chat"), ("chat extra", lambda g: g == "kefu-chat-extra"),
+          ("chat informal", lambda g: g == "kefu-chat-informal"),
           ("bcontrast", lambda g: g == "bcontrast"),
           ("npm", lambda g: g.startswith("npm:")), ("deb (listed)", lambda g: g.startswith("deb:")),
           ("deb-installed", lambda g: g == "deb-installed"), ("iso-codes", lambda g: g == "iso-codes"),
