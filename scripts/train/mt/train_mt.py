@@ -242,7 +242,8 @@ def main():
         print(f"resumed from step {state['step']} (best dev chrF {state['best_chrf']:.1f})", flush=True)
     if a.minutes > 0:  # --minutes 0 only evaluates the checkpoint and writes report.json
         state.setdefault("runs", []).append({"from_step": state["step"], "lr": a.lr, "warmup": a.warmup,
-                                             "dropout": a.dropout, "max_tokens": a.max_tokens})
+                                             "dropout": a.dropout, "max_tokens": a.max_tokens,
+                                             "train_pairs": len(train)})
     print(f"model: {params / 1e6:.1f} M parameters, device {device}, threads {a.threads}, "
           f"dropout {a.dropout}, lr {a.lr}", flush=True)
 

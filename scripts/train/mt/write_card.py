@@ -106,16 +106,18 @@ def main():
         for h in train.get("history", []):
             L.append(f"| {h['step']:,} | {h['dev_chrf']:.1f} | {h.get(f'en-{a.lang}', '–')} | "
                      f"{h.get(f'{a.lang}-en', '–')} |")
-        settings = ("lr", "warmup", "dropout", "max_tokens")
+        settings = ("lr", "warmup", "dropout", "max_tokens", "train_pairs")
         runs = [r for i, r in enumerate(train.get("runs", []))  # a resumed run with the same settings is one
-                if i == 0 or any(r[k] != train["runs"][i - 1][k] for k in settings)]
+                if i == 0 or any(r.get(k) != train["runs"][i - 1].get(k) for k in settings)]
         if runs:
             L.append("")
             L.append("Recorded runs (each resumes the last checkpoint): "
                      + ("runs before step " + f"{runs[0]['from_step']:,} were made before train_mt.py recorded "
                         "its settings; " if runs[0]["from_step"] else "")
                      + "; ".join(f"from step {r['from_step']:,}: peak lr {r['lr']:g}, warm-up {r['warmup']}, "
-                                 f"dropout {r['dropout']:g}, {r['max_tokens']:,} tokens per batch" for r in runs)
+                                 f"dropout {r['dropout']:g}, {r['max_tokens']:,} tokens per batch"
+                                 + (f", {r['train_pairs']:,} pairs in train.tsv" if r.get("train_pairs") else "")
+                                 for r in runs)
                      + ".")
     if export.get("dev_chrf"):
         d = export["dev_chrf"]
